@@ -1,0 +1,121 @@
+/*
+ * start.c - process start-up: the initial stack and the jump to _start.
+ *
+ * Layer: kernel proc, called once by kmain(). Parses the kernel command
+ * line (cmdline.c) into argv and the environment, maps the main stack
+ * (with a guard page), and lays it out as the System V x86-64 ABI says for
+ * a static ELF program: argc, argv[], NULL, envp[], NULL, auxv[], AT_NULL,
+ * then the strings and the 16 AT_RANDOM bytes. Then it jumps to musl's
+ * _start (crt1.o), which calls __libc_start_main and main.
+ */
+#include <elf.h>
+#include <stdint.h>
+#include <string.h>
+#include <uni/cmdline.h>
+#include <uni/kernel.h>
+#include <uni/mm.h>
+#include <uni/proc.h>
+#include <uni/random.h>
+#include <uni/x86_64/cpu.h>
+#include "../arch/x86_64/arch.h"
+
+#define MAX_TOKENS 512
+#define DEFAULT_ARGV0 "app"
+
+extern void _start(void); /* musl crt1.o */
+
+static char cmdline_store[BOOT_CMDLINE_MAX + 64];
+static char *cmdline_ptrs[MAX_TOKENS];
+
+struct stack_builder {
+	uintptr_t lo, sp; /* sp moves down from the top */
+};
+
+static void *push_bytes(struct stack_builder *b, const void *p, size_t n,
+			size_t align)
+{
+	b->sp = ALIGN_DOWN(b->sp - n, align);
+	if (b->sp < b->lo + UNI_PAGE_SIZE)
+		panic("arguments and environment do not fit the main stack");
+	memcpy((void *)b->sp, p, n);
+	return (void *)b->sp;
+}
+
+static char *push_string(struct stack_builder *b, const char *s)
+{
+	return push_bytes(b, s, strlen(s) + 1, 1);
+}
+
+void proc_start(const struct boot_info *bi)
+{
+	struct cmdline cl;
+	const char *err = NULL;
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)_kernel_start;
+	uint8_t random[16];
+	struct stack_builder b;
+	char **argv, **envp;
+	char *execfn, *platform;
+	uint8_t *at_random;
+	void *stack;
+	int rc;
+
+	rc = cmdline_parse(&cl, cmdline_store, sizeof(cmdline_store),
+			   cmdline_ptrs, ARRAY_SIZE(cmdline_ptrs), bi->cmdline,
+			   bi->cmdline_has_path, DEFAULT_ARGV0, &err);
+	if (rc < 0) {
+		kprintf("uni: bad kernel command line: %s\n",
+			err ? err : "unknown error");
+		proc_exit(127);
+	}
+
+	stack = mm_alloc_stack(MAIN_STACK_SIZE);
+	if (!stack)
+		panic("no memory for the main stack");
+	b.lo = (uintptr_t)stack;
+	b.sp = b.lo + MAIN_STACK_SIZE;
+
+	/* Strings first (highest addresses), then the pointer block. */
+	argv = __builtin_alloca((cl.argc + 1) * sizeof(char *));
+	envp = __builtin_alloca((cl.envc + 1) * sizeof(char *));
+	for (int i = 0; i < cl.argc; i++)
+		argv[i] = push_string(&b, cl.argv[i]);
+	argv[cl.argc] = NULL;
+	for (int i = 0; i < cl.envc; i++)
+		envp[i] = push_string(&b, cl.envp[i]);
+	envp[cl.envc] = NULL;
+	execfn = argv[0];
+	platform = push_string(&b, "x86_64");
+	random_bytes(random, sizeof(random));
+	at_random = push_bytes(&b, random, sizeof(random), 16);
+
+	uint64_t auxv[][2] = {
+		{ AT_PHDR, (uintptr_t)_kernel_start + eh->e_phoff },
+		{ AT_PHENT, eh->e_phentsize },
+		{ AT_PHNUM, eh->e_phnum },
+		{ AT_PAGESZ, UNI_PAGE_SIZE },
+		{ AT_ENTRY, (uintptr_t)_start },
+		{ AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 }, { AT_EGID, 0 },
+		{ AT_SECURE, 0 },
+		{ AT_CLKTCK, 100 },
+		{ AT_HWCAP, cpuid(1, 0).edx },
+		{ AT_HWCAP2, 0 },
+		{ AT_RANDOM, (uintptr_t)at_random },
+		{ AT_PLATFORM, (uintptr_t)platform },
+		{ AT_EXECFN, (uintptr_t)execfn },
+		{ AT_NULL, 0 },
+	};
+	size_t words = 1 + (cl.argc + 1) + (cl.envc + 1) + 2 * ARRAY_SIZE(auxv);
+	/* %rsp must be 16-byte aligned at _start, where argc sits. */
+	b.sp = ALIGN_DOWN(b.sp - words * 8, 16);
+	if (b.sp < b.lo + UNI_PAGE_SIZE)
+		panic("arguments and environment do not fit the main stack");
+	uint64_t *w = (uint64_t *)b.sp;
+	*w++ = (uint64_t)cl.argc;
+	memcpy(w, argv, (cl.argc + 1) * sizeof(char *));
+	w += cl.argc + 1;
+	memcpy(w, envp, (cl.envc + 1) * sizeof(char *));
+	w += cl.envc + 1;
+	memcpy(w, auxv, sizeof(auxv));
+
+	arch_enter_program((void *)_start, (void *)b.sp);
+}

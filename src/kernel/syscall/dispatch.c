@@ -1,0 +1,29 @@
+/*
+ * dispatch.c - the syscall table, for calls whose number is not a constant.
+ *
+ * Layer: kernel syscall entry. Called through __uni_syscall_dispatch by
+ * musl's syscall(2) and by its out-of-line cancellable path. Constant-number
+ * calls never come here (they are direct calls, see syscall_arch.h). The
+ * table names every handler, so an image that uses syscall(2) links every
+ * subsystem it could reach; each slot is either the subsystem's handler or
+ * the -ENOSYS default from libuni_enosys.a.
+ */
+#include <errno.h>
+#include <uni/kernel.h>
+#include <uni/syscall.h>
+
+static const sys_handler_t syscall_table[UNI_NR_MAX] = {
+#define SYSCALL(name, nr) [nr] = sys_##name,
+#include <uni/syscalls.def>
+#undef SYSCALL
+};
+
+long __uni_syscall_dispatch(long nr, long a, long b, long c, long d, long e,
+			    long f)
+{
+	if (nr < 0 || nr >= UNI_NR_MAX || !syscall_table[nr]) {
+		kprintf("uni: syscall %ld: no such system call\n", nr);
+		return -ENOSYS;
+	}
+	return syscall_table[nr](a, b, c, d, e, f);
+}

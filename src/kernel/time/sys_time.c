@@ -1,0 +1,85 @@
+/*
+ * sys_time.c - clock_gettime, clock_getres, gettimeofday, time.
+ *
+ * Layer: kernel time syscalls over clock.c. MONOTONIC, MONOTONIC_RAW,
+ * BOOTTIME and their COARSE forms read the TSC clock; REALTIME adds the
+ * wall clock read at start. With one process on one CPU and no idle
+ * accounting yet, PROCESS_CPUTIME and THREAD_CPUTIME are the time since
+ * the clock started (the kernel-core issue separates them).
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <sys/time.h>
+#include <time.h>
+#include <uni/kernel.h>
+#include <uni/syscall.h>
+#include <uni/time.h>
+
+static long clock_ns(clockid_t id, uint64_t *ns)
+{
+	switch (id) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+		*ns = time_wall_base_ns() + time_now_ns();
+		return 0;
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_THREAD_CPUTIME_ID:
+		*ns = time_now_ns();
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+SYSCALL_DEFINE2(clock_gettime, clockid_t, id, struct timespec *, ts)
+{
+	uint64_t ns;
+	long rc = clock_ns(id, &ns);
+
+	if (rc)
+		return rc;
+	ts->tv_sec = (time_t)(ns / NSEC_PER_SEC);
+	ts->tv_nsec = (long)(ns % NSEC_PER_SEC);
+	return 0;
+}
+
+SYSCALL_DEFINE2(clock_getres, clockid_t, id, struct timespec *, res)
+{
+	uint64_t ns;
+	long rc = clock_ns(id, &ns);
+
+	if (rc)
+		return rc;
+	if (res) {
+		/* One TSC tick, rounded up to a whole nanosecond. */
+		res->tv_sec = 0;
+		res->tv_nsec = (long)((NSEC_PER_SEC + time_tsc_hz() - 1) /
+				      time_tsc_hz());
+	}
+	return 0;
+}
+
+SYSCALL_DEFINE2(gettimeofday, struct timeval *, tv, void *, tz)
+{
+	(void)tz; /* obsolete: Linux leaves it zeroed or ignores it */
+	if (tv) {
+		uint64_t ns = time_wall_base_ns() + time_now_ns();
+		tv->tv_sec = (time_t)(ns / NSEC_PER_SEC);
+		tv->tv_usec = (suseconds_t)(ns % NSEC_PER_SEC / 1000);
+	}
+	return 0;
+}
+
+SYSCALL_DEFINE1(time, time_t *, t)
+{
+	time_t now = (time_t)((time_wall_base_ns() + time_now_ns()) /
+			      NSEC_PER_SEC);
+
+	if (t)
+		*t = now;
+	return now;
+}
