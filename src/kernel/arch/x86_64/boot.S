@@ -134,8 +134,10 @@ start64:
 	xorl %edx, %edx
 	xorl %ecx, %ecx
 	xsetbv
+	/* MXCSR keeps its reset value 0x1f80 (all exceptions masked), so
+	 * there is no ldmxcsr here: KVM without unrestricted guest support
+	 * may still be emulating this code, and cannot emulate SSE. */
 4:	fninit
-	ldmxcsr boot_mxcsr
 
 	movl boot_magic, %edi
 	movl boot_info_addr, %esi
@@ -154,8 +156,6 @@ boot_gdt:
 boot_gdt_ptr:
 	.word boot_gdt_ptr - boot_gdt - 1
 	.quad boot_gdt
-boot_mxcsr:
-	.long 0x1f80
 
 	.section .bss
 	.align 4096
