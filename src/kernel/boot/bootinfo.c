@@ -168,6 +168,19 @@ void bootinfo_init(uint32_t magic, uint32_t info)
 		panic("the loader reported no usable memory");
 	sort_ram();
 
+	/* A BIOS (SeaBIOS on pc and q35) keeps its tables and heap in the
+	 * top of RAM below 4 GiB and leaves data there: measured as about
+	 * 132 KiB ending 16 MiB below the top. Treat the last 32 MiB below
+	 * 4 GiB as dirty so that "zeroed" frames from there get zeroed. */
+	uint64_t top = 0;
+	for (int i = 0; i < boot_info.nram; i++) {
+		uint64_t end = boot_info.ram[i].base + boot_info.ram[i].len;
+		if (end <= 0x100000000ULL && end > top)
+			top = end;
+	}
+	if (top > 0x2000000 + 0x100000)
+		add_dirty(top - 0x2000000, 0x2000000);
+
 	/* Low memory holds BIOS and loader data; the image and its bss
 	 * (boot page tables and stacks included) are in use. */
 	add_range(boot_info.reserved, &boot_info.nreserved, 0, 0x100000);

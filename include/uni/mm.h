@@ -1,0 +1,50 @@
+/*
+ * uni/mm.h - memory management: physical frames, page tables, the
+ * program's address space (brk, mmap) and stacks.
+ *
+ * Layer: kernel mm (src/kernel/mm). Call order at boot: kmain() calls
+ * mm_init(&boot_info) once, after the console and before anything that
+ * allocates. Afterwards:
+ *   - pmm_*  hands out 4 KiB physical frames (the direct map makes a frame
+ *            reachable at the same virtual address as its physical one);
+ *   - mm_alloc_stack() maps a stack with an unmapped guard page below it;
+ *   - sys_brk, sys_mmap, sys_munmap, sys_mprotect serve the program.
+ */
+#ifndef UNI_MM_H
+#define UNI_MM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uni/boot.h>
+
+void mm_init(const struct boot_info *bi);
+
+/* Physical frames. */
+#define PMM_ZERO 1 /* the frame must read as zeros */
+uint64_t pmm_alloc(int flags);     /* physical address, or 0 when out */
+void pmm_free(uint64_t pa);
+size_t pmm_free_frames(void);      /* frames still available */
+size_t pmm_total_frames(void);
+/* n physically contiguous frames (for device rings and DMA buffers), or 0.
+ * Free them one by one with pmm_free. */
+uint64_t pmm_alloc_contig(size_t n, int flags);
+
+/* A zeroed, mapped, RW+NX stack of `size` bytes (page multiple) with an
+ * unmapped guard page below it. Returns the lowest usable address (the
+ * stack top is that plus size), or NULL when out of memory. */
+void *mm_alloc_stack(size_t size);
+void mm_free_stack(void *base, size_t size);
+
+/* Physical address of a mapped kernel or program byte (for DMA), or
+ * (uint64_t)-1 when va is not mapped or PROT_NONE. Program pages are not
+ * physically contiguous: translate each page. */
+uint64_t mm_virt_to_phys(const void *va);
+
+/* Device registers at [pa, pa+len): mapped uncached, returned as a kernel
+ * pointer (today the identity; pa + len must lie below 1 TiB). */
+void *mm_map_mmio(uint64_t pa, size_t len);
+
+/* Print frames, page-table use, the program's ranges and the break. */
+void mm_dump(void);
+
+#endif

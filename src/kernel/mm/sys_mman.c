@@ -1,0 +1,454 @@
+/*
+ * sys_mman.c - the memory syscalls: brk, mmap, munmap, mprotect, mremap,
+ * madvise, and the residency calls msync, mincore, mlock*.
+ *
+ * Layer: kernel syscall handlers for mm, called directly by musl (and
+ * through the dispatch table). Argument checks and Linux semantics live
+ * here; the mechanism is as.c. Pure logic: test_mm_mman.c runs it on the
+ * host. Each handler checks everything (arguments, VMA nodes, frames)
+ * before it changes anything, so a failure leaves the address space as it
+ * was; ENOMEM never leaks a frame.
+ *
+ * Only anonymous memory exists: fd-backed mappings wait for files. Shared
+ * anonymous memory is private memory (one process), except that
+ * MADV_DONTNEED keeps its data, as shmem does on Linux.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <sys/mman.h>
+#include <sys/types.h>
+#include <uni/kernel.h>
+#include <uni/syscall.h>
+#include "priv.h"
+
+#define PAGE_MASK_LOW (PAGE_SIZE - 1)
+
+/* Every mmap flag Linux 6.1 knows on x86-64 (MAP_SHARED_VALIDATE refuses
+ * the others). MAP_UNINITIALIZED is not in musl's header. */
+#define MAP_UNINITIALIZED_LINUX 0x4000000
+#define MAP_KNOWN                                                        \
+	(MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_32BIT | MAP_GROWSDOWN | \
+	 MAP_DENYWRITE | MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE |      \
+	 MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB | MAP_SYNC | \
+	 MAP_FIXED_NOREPLACE | MAP_UNINITIALIZED_LINUX |                    \
+	 ((unsigned)MAP_HUGE_MASK << MAP_HUGE_SHIFT))
+
+/* Is [a, a+len) inside the program's part of the address space? */
+static int in_prog(uint64_t a, uint64_t len)
+{
+	return a >= MM_PROG_BASE && a <= MM_PROG_END &&
+	       len <= MM_PROG_END - a;
+}
+
+/* len rounded up to pages; 0 when it is 0 or absurdly large. */
+static uint64_t page_len(uint64_t len)
+{
+	return len > MM_PROG_END ? 0 : ALIGN_UP(len, PAGE_SIZE);
+}
+
+/* W^X: the program never gets memory that is writable and executable. */
+static int check_prot(int prot)
+{
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL; /* PROT_GROWSDOWN/UP too: no such ranges */
+	if ((prot & PROT_WRITE) && (prot & PROT_EXEC))
+		return -EACCES;
+	return 0;
+}
+
+/*
+ * brk(addr): Linux semantics. Returns the new break, or the old one when
+ * addr is out of bounds (below the start, above MM_BRK_LIMIT), when the
+ * pages it needs are taken by another mapping, or when memory is short.
+ * The break itself is kept unaligned, its pages are whole.
+ */
+SYSCALL_DEFINE1(brk, unsigned long, addr)
+{
+	uint64_t old = ALIGN_UP(mm_as.brk, PAGE_SIZE), new;
+
+	if (addr < MM_BRK_BASE || addr > MM_BRK_LIMIT)
+		return (long)mm_as.brk;
+	new = ALIGN_UP((uint64_t)addr, PAGE_SIZE);
+	if (new < old) {
+		if (as_unmap(new, old))
+			return (long)mm_as.brk;
+	} else if (new > old) {
+		uint64_t len = new - old;
+		if (vma_overlaps(&mm_as.vmas, old, new) || vma_reserve(2) ||
+		    as_check_frames(len / PAGE_SIZE, old, len, 0) ||
+		    as_map_fresh(old, new, PROT_READ | PROT_WRITE, 0))
+			return (long)mm_as.brk;
+	}
+	mm_as.brk = addr;
+	return (long)addr;
+}
+
+SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, int, prot,
+		int, flags, int, fd, long, off)
+{
+	unsigned vflags = 0;
+	uint64_t plen, a = 0;
+	size_t credit = 0;
+	int type = flags & MAP_TYPE, fixed, r;
+
+	if (!len || (off & PAGE_MASK_LOW))
+		return -EINVAL;
+	if (type == MAP_SHARED_VALIDATE) {
+		/* MAP_SYNC is for DAX files only. */
+		if (((unsigned)flags & ~MAP_KNOWN) || (flags & MAP_SYNC))
+			return -EOPNOTSUPP;
+		vflags = VMA_SHARED;
+	} else if (type == MAP_SHARED) {
+		vflags = VMA_SHARED;
+	} else if (type != MAP_PRIVATE) {
+		return -EINVAL;
+	}
+	r = check_prot(prot);
+	if (r)
+		return r;
+	if (!(flags & MAP_ANONYMOUS)) {
+		/* No files yet: a real descriptor cannot be mapped. */
+		return fd < 0 ? -EBADF : -ENODEV;
+	}
+	/* No huge pages are reserved (Linux says ENOMEM then); nothing can
+	 * live in the first 2 GiB, which is the kernel's. */
+	if ((flags & MAP_HUGETLB) ||
+	    ((flags & MAP_32BIT) && !(flags & MAP_FIXED)))
+		return -ENOMEM;
+	plen = page_len(len);
+	if (!plen)
+		return -ENOMEM;
+
+	fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+	if (fixed) {
+		if (addr & PAGE_MASK_LOW)
+			return -EINVAL;
+		if (!in_prog(addr, plen))
+			return -ENOMEM;
+		a = addr;
+		if (vma_overlaps(&mm_as.vmas, a, a + plen)) {
+			if (flags & MAP_FIXED_NOREPLACE)
+				return -EEXIST;
+			credit = as_populated(a, plen);
+		} else {
+			fixed = 0; /* nothing to replace */
+		}
+	} else {
+		/* A hint is taken when its pages are free, as on Linux. */
+		uint64_t h = addr & ~PAGE_MASK_LOW;
+		if (h && in_prog(h, plen) &&
+		    !vma_overlaps(&mm_as.vmas, h, h + plen))
+			a = h;
+		else
+			a = vma_find_gap(&mm_as.vmas, mm_as.free_hint,
+					 MM_PROG_END, plen);
+		if (!a)
+			return -ENOMEM;
+	}
+
+	/* Three nodes: a replaced range may split, the new one may not
+	 * merge, and its undo may split again. */
+	if (vma_reserve(3))
+		return -ENOMEM;
+	if (prot != PROT_NONE &&
+	    as_check_frames(plen / PAGE_SIZE, a, plen, credit))
+		return -ENOMEM;
+	if (fixed && as_unmap(a, a + plen))
+		return -ENOMEM;
+	r = as_map_fresh(a, a + plen, prot, vflags);
+	return r ? r : (long)a;
+}
+
+SYSCALL_DEFINE2(munmap, unsigned long, addr, size_t, len)
+{
+	uint64_t plen = page_len(len);
+
+	if ((addr & PAGE_MASK_LOW) || !plen || !in_prog(addr, plen))
+		return -EINVAL;
+	return as_unmap(addr, addr + plen);
+}
+
+/*
+ * mprotect: every page of the range must be mapped (else ENOMEM, nothing
+ * changed). Making a reserved-only page accessible gives it a zeroed
+ * frame now; PROT_NONE keeps the frames.
+ */
+SYSCALL_DEFINE3(mprotect, unsigned long, addr, size_t, len, int, prot)
+{
+	uint64_t plen;
+	int r;
+
+	if (addr & PAGE_MASK_LOW)
+		return -EINVAL;
+	r = check_prot(prot);
+	if (r)
+		return r;
+	if (!len)
+		return 0;
+	plen = page_len(len);
+	if (!plen || !in_prog(addr, plen) ||
+	    !vma_covered(&mm_as.vmas, addr, addr + plen))
+		return -ENOMEM;
+	if (vma_reserve(2))
+		return -ENOMEM;
+	if (prot != PROT_NONE &&
+	    as_check_frames(plen / PAGE_SIZE - as_populated(addr, plen), addr,
+			    plen, 0))
+		return -ENOMEM;
+	if (vma_set_prot(&mm_as.vmas, addr, addr + plen, prot))
+		panic("mprotect: VMA nodes vanished after the reserve");
+	as_protect(addr, addr + plen, prot);
+	return 0;
+}
+
+/*
+ * Move [from, from+ol) (inside one VMA with prot/vflags) to the free range
+ * [to, to+nl), nl >= ol, growing it with zeroed pages; the frames move
+ * with their page-table entries, nothing is copied. With `keep` (DONTUNMAP)
+ * the old range stays mapped, freshly zeroed. The caller reserved four
+ * nodes and checked frames.
+ */
+static long remap_move(uint64_t from, uint64_t ol, uint64_t to, uint64_t nl,
+		       int prot, unsigned vflags, int keep)
+{
+	KASSERT(nl >= ol);
+	if (as_reserve(to, to + nl, prot, vflags))
+		panic("mremap: VMA nodes vanished after the reserve");
+	as_move(from, to, ol);
+	if (prot != PROT_NONE) {
+		if (nl > ol)
+			as_protect(to + ol, to + nl, prot);
+		if (keep)
+			as_protect(from, from + ol, prot);
+	}
+	if (!keep && as_unmap(from, from + ol))
+		panic("mremap: VMA nodes vanished after the reserve");
+	return (long)to;
+}
+
+/* Frames a move needs beyond those it carries: the growth, plus the
+ * refilled old range for DONTUNMAP. */
+static size_t remap_new_pages(uint64_t ol, uint64_t nl, int prot, int keep)
+{
+	if (prot == PROT_NONE)
+		return 0;
+	return (nl - ol) / PAGE_SIZE + (keep ? ol / PAGE_SIZE : 0);
+}
+
+SYSCALL_DEFINE5(mremap, unsigned long, old, size_t, old_len, size_t,
+		new_len, int, flags, unsigned long, new_addr)
+{
+	uint64_t ol = page_len(old_len), nl = page_len(new_len), to;
+	int keep = flags & MREMAP_DONTUNMAP;
+	struct vma *v;
+	unsigned vflags;
+	int prot;
+
+	if ((old & PAGE_MASK_LOW) ||
+	    (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)))
+		return -EINVAL;
+	if ((flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) &&
+	    !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if (keep && old_len != new_len)
+		return -EINVAL;
+	/* old_len 0 duplicates a shared mapping on Linux: not supported. */
+	if (!nl || !ol)
+		return -EINVAL;
+	if (!in_prog(old, ol))
+		return -EFAULT;
+	v = vma_find(&mm_as.vmas, old);
+	if (!v || old + ol > v->end)
+		return -EFAULT;
+	prot = v->prot;
+	vflags = v->flags;
+	if (vma_reserve(4))
+		return -ENOMEM;
+
+	if (flags & MREMAP_FIXED) {
+		size_t credit, pages;
+
+		to = new_addr;
+		if ((to & PAGE_MASK_LOW) || !in_prog(to, nl) ||
+		    (to < old + ol && old < to + nl))
+			return -EINVAL;
+		credit = as_populated(to, nl);
+		if (nl < ol)
+			credit += as_populated(old + nl, ol - nl);
+		pages = remap_new_pages(MIN(ol, nl), nl, prot, keep);
+		if (as_check_frames(pages, to, nl, credit))
+			return -ENOMEM;
+		if (as_unmap(to, to + nl))
+			return -ENOMEM;
+		if (nl < ol) {
+			if (as_unmap(old + nl, old + ol))
+				return -ENOMEM;
+			ol = nl;
+		}
+		return remap_move(old, ol, to, nl, prot, vflags, keep);
+	}
+
+	if (!keep && nl <= ol) {
+		if (nl < ol && as_unmap(old + nl, old + ol))
+			return -ENOMEM;
+		return (long)old;
+	}
+	/* Grow in place when the pages above are free. */
+	if (!keep && in_prog(old, nl) &&
+	    !vma_overlaps(&mm_as.vmas, old + ol, old + nl)) {
+		if (as_check_frames(remap_new_pages(ol, nl, prot, 0), old + ol,
+				    nl - ol, 0) ||
+		    as_map_fresh(old + ol, old + nl, prot, vflags))
+			return -ENOMEM;
+		return (long)old;
+	}
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	to = vma_find_gap(&mm_as.vmas, mm_as.free_hint, MM_PROG_END, nl);
+	if (!to ||
+	    as_check_frames(remap_new_pages(ol, nl, prot, keep), to, nl, 0))
+		return -ENOMEM;
+	return remap_move(old, ol, to, nl, prot, vflags, keep);
+}
+
+/*
+ * madvise: MADV_DONTNEED (and MADV_REMOVE on shared memory) make the
+ * range read as zeros; the rest are hints with no effect here, accepted
+ * where Linux accepts them. Unmapped parts: ENOMEM after doing the rest.
+ */
+SYSCALL_DEFINE3(madvise, unsigned long, addr, size_t, len, int, advice)
+{
+	uint64_t plen, end;
+	struct vma *v;
+
+	if (addr & PAGE_MASK_LOW)
+		return -EINVAL;
+	switch (advice) {
+	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL:
+	case MADV_WILLNEED: case MADV_DONTNEED: case MADV_FREE:
+	case MADV_REMOVE: case MADV_DONTFORK: case MADV_DOFORK:
+	case MADV_MERGEABLE: case MADV_UNMERGEABLE: case MADV_HUGEPAGE:
+	case MADV_NOHUGEPAGE: case MADV_DONTDUMP: case MADV_DODUMP:
+	case MADV_WIPEONFORK: case MADV_KEEPONFORK: case MADV_COLD:
+	case MADV_PAGEOUT:
+		break;
+	default:
+		return -EINVAL; /* HWPOISON, SOFT_OFFLINE, POPULATE_*, ... */
+	}
+	if (len > MM_PROG_END)
+		return -EINVAL;
+	plen = page_len(len);
+	if (!plen)
+		return 0;
+	if (!in_prog(addr, plen))
+		return -ENOMEM;
+	end = addr + plen;
+
+	/* Advice that only private (or only shared) memory takes. */
+	for (v = vma_next_after(&mm_as.vmas, addr); v && v->start < end;
+	     v = vma_next_after(&mm_as.vmas, v->end)) {
+		int shared = v->flags & VMA_SHARED;
+		int private_only = advice == MADV_FREE ||
+				   advice == MADV_WIPEONFORK;
+		if ((advice == MADV_REMOVE && !shared) ||
+		    (private_only && shared))
+			return -EINVAL;
+	}
+	if (advice == MADV_DONTNEED || advice == MADV_REMOVE) {
+		for (v = vma_next_after(&mm_as.vmas, addr); v && v->start < end;
+		     v = vma_next_after(&mm_as.vmas, v->end)) {
+			/* Shared memory keeps its data on DONTNEED. */
+			if ((v->flags & VMA_SHARED) && advice == MADV_DONTNEED)
+				continue;
+			as_zero(MAX(v->start, addr), MIN(v->end, end));
+		}
+	}
+	/* MADV_FREE may be lazy: the data stays until memory is needed,
+	 * which here is never. */
+	return vma_covered(&mm_as.vmas, addr, end) ? 0 : -ENOMEM;
+}
+
+/* Residency calls: every page of an accessible range is resident and
+ * there is no paging or backing file, so these only check the range. */
+static long check_mapped(uint64_t addr, uint64_t len)
+{
+	uint64_t plen = page_len(len);
+
+	if (!len)
+		return 0;
+	if (!plen || !in_prog(addr, plen) ||
+	    !vma_covered(&mm_as.vmas, addr, addr + plen))
+		return -ENOMEM;
+	return 0;
+}
+
+SYSCALL_DEFINE3(msync, unsigned long, addr, size_t, len, int, flags)
+{
+	if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
+	    (addr & PAGE_MASK_LOW) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	return check_mapped(addr, len);
+}
+
+SYSCALL_DEFINE3(mincore, unsigned long, addr, size_t, len,
+		unsigned char *, vec)
+{
+	uint64_t n;
+	long r;
+	int prot;
+
+	if (addr & PAGE_MASK_LOW)
+		return -EINVAL;
+	r = check_mapped(addr, len);
+	if (r || !len)
+		return r;
+	/* A page is resident when it has a frame, PROT_NONE or not. */
+	n = page_len(len) / PAGE_SIZE;
+	for (uint64_t i = 0; i < n; i++)
+		vec[i] = pt_lookup(addr + i * PAGE_SIZE, &prot) ? 1 : 0;
+	return 0;
+}
+
+static long lock_range(uint64_t addr, uint64_t len)
+{
+	uint64_t start = addr & ~PAGE_MASK_LOW;
+
+	if (!len)
+		return 0;
+	if (len > MM_PROG_END)
+		return -ENOMEM;
+	return check_mapped(start, len + (addr - start));
+}
+
+SYSCALL_DEFINE2(mlock, unsigned long, addr, size_t, len)
+{
+	return lock_range(addr, len);
+}
+
+SYSCALL_DEFINE3(mlock2, unsigned long, addr, size_t, len, int, flags)
+{
+	if (flags & ~MLOCK_ONFAULT)
+		return -EINVAL;
+	return lock_range(addr, len);
+}
+
+SYSCALL_DEFINE2(munlock, unsigned long, addr, size_t, len)
+{
+	return lock_range(addr, len);
+}
+
+SYSCALL_DEFINE1(mlockall, int, flags)
+{
+	if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) ||
+	    flags == MCL_ONFAULT)
+		return -EINVAL;
+	return 0;
+}
+
+SYSCALL_DEFINE0(munlockall)
+{
+	return 0;
+}
