@@ -158,10 +158,14 @@ void bootinfo_init(uint32_t magic, uint32_t info)
 {
 	const struct pvh_start_info *si = (const void *)(uintptr_t)info;
 
-	if (magic == MULTIBOOT_LOADER_MAGIC)
-		parse_multiboot((const void *)(uintptr_t)info);
-	else if (info && si->magic == PVH_START_MAGIC)
+	/* PVH first: its entry leaves EAX undefined, and QEMU's microvm
+	 * firmware (qboot) enters PVH kernels with 0x2badb002 still in EAX.
+	 * A multiboot info block cannot start with the PVH magic: its first
+	 * word is the flags, whose high bits are reserved (zero). */
+	if (info && si->magic == PVH_START_MAGIC)
 		parse_pvh(si);
+	else if (magic == MULTIBOOT_LOADER_MAGIC)
+		parse_multiboot((const void *)(uintptr_t)info);
 	else
 		panic("unknown boot loader (eax %#x, ebx %#x)", magic, info);
 	if (!boot_info.nram)
