@@ -1,0 +1,79 @@
+# uni.cmake - CMake toolchain file: build C programs into bootable uni images.
+#
+#   cmake -S app -B build -DCMAKE_TOOLCHAIN_FILE=<uni>/toolchain/uni.cmake
+#
+# add_executable(app ...) links app.img: the program, musl (sysroot/lib/
+# libc.a), the kernel (libuni.a) and the -ENOSYS defaults (libuni_enosys.a)
+# into one multiboot/PVH ELF laid out by uni.ld. add_test(NAME t COMMAND t)
+# boots it through uni-run (CMAKE_CROSSCOMPILING_EMULATOR).
+#
+# The sysroot is found, in order, from -DUNI_SYSROOT, the UNI_SYSROOT
+# environment variable, <prefix>/sysroot beside an installed toolchain/,
+# or <uni>/build/sysroot in a source tree built with `make`.
+set(CMAKE_SYSTEM_NAME Linux)
+set(CMAKE_SYSTEM_PROCESSOR x86_64)
+set(UNI_TOOLCHAIN_DIR "${CMAKE_CURRENT_LIST_DIR}")
+
+if(NOT UNI_SYSROOT AND DEFINED ENV{UNI_SYSROOT})
+  set(UNI_SYSROOT "$ENV{UNI_SYSROOT}")
+endif()
+if(NOT UNI_SYSROOT)
+  foreach(candidate "${UNI_TOOLCHAIN_DIR}/../sysroot"
+                    "${UNI_TOOLCHAIN_DIR}/../build/sysroot")
+    if(EXISTS "${candidate}/lib/libuni.a")
+      get_filename_component(UNI_SYSROOT "${candidate}" ABSOLUTE)
+      break()
+    endif()
+  endforeach()
+endif()
+if(NOT UNI_SYSROOT OR NOT EXISTS "${UNI_SYSROOT}/lib/libc.a")
+  message(FATAL_ERROR "uni.cmake: no uni sysroot found (looked for "
+    "lib/libc.a in '${UNI_SYSROOT}'). Build uni first (make) or pass "
+    "-DUNI_SYSROOT=<dir>.")
+endif()
+# try_compile projects load this file again: hand the sysroot down.
+set(ENV{UNI_SYSROOT} "${UNI_SYSROOT}")
+list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES UNI_SYSROOT)
+
+find_program(UNI_CLANG NAMES clang-14 clang REQUIRED)
+find_program(UNI_LLVM_AR NAMES llvm-ar-14 llvm-ar REQUIRED)
+find_program(UNI_LLVM_RANLIB NAMES llvm-ranlib-14 llvm-ranlib REQUIRED)
+set(CMAKE_C_COMPILER "${UNI_CLANG}")
+set(CMAKE_ASM_COMPILER "${UNI_CLANG}")
+set(CMAKE_C_COMPILER_TARGET x86_64-linux-musl)
+set(CMAKE_ASM_COMPILER_TARGET x86_64-linux-musl)
+set(CMAKE_AR "${UNI_LLVM_AR}" CACHE FILEPATH "uni archiver")
+set(CMAKE_RANLIB "${UNI_LLVM_RANLIB}" CACHE FILEPATH "uni ranlib")
+set(CMAKE_SYSROOT "${UNI_SYSROOT}")
+set(CMAKE_FIND_ROOT_PATH "${UNI_SYSROOT}")
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+
+# The platform files reset CMAKE_EXECUTABLE_SUFFIX after this file runs;
+# the per-language variables take precedence over it.
+set(CMAKE_EXECUTABLE_SUFFIX ".img")
+set(CMAKE_EXECUTABLE_SUFFIX_C ".img")
+set(CMAKE_EXECUTABLE_SUFFIX_ASM ".img")
+set(CMAKE_CROSSCOMPILING_EMULATOR "${UNI_TOOLCHAIN_DIR}/uni-run")
+
+# Compile: musl's headers instead of the host's, clang's own builtin
+# headers (stdarg, intrinsics) kept; the image is linked at a fixed address.
+set(CMAKE_C_FLAGS_INIT
+  "-nostdlibinc -isystem ${UNI_SYSROOT}/include -fno-pic -fno-pie -ffunction-sections -fdata-sections -Wno-unused-command-line-argument")
+set(CMAKE_ASM_FLAGS_INIT "${CMAKE_C_FLAGS_INIT}")
+
+# Link: crt1.o/crti.o first, crtn.o last, libc + kernel + ENOSYS defaults
+# (in that order: a real handler in libuni.a wins over its default).
+execute_process(
+  COMMAND "${UNI_CLANG}" --target=x86_64-linux-musl --rtlib=compiler-rt
+          --print-libgcc-file-name
+  OUTPUT_VARIABLE UNI_BUILTINS OUTPUT_STRIP_TRAILING_WHITESPACE)
+set(CMAKE_EXE_LINKER_FLAGS_INIT
+  "-fuse-ld=lld -nostdlib -static -no-pie -Wl,-T,${UNI_TOOLCHAIN_DIR}/uni.ld -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,-z,norelro ${UNI_SYSROOT}/lib/crt1.o ${UNI_SYSROOT}/lib/crti.o")
+# Full paths in link_libraries() also make every image depend on them, so
+# a rebuilt kernel or libc relinks the program.
+link_libraries("${UNI_SYSROOT}/lib/libc.a" "${UNI_SYSROOT}/lib/libuni.a"
+  "${UNI_SYSROOT}/lib/libuni_enosys.a" "${UNI_BUILTINS}")
+set(CMAKE_C_STANDARD_LIBRARIES "${UNI_SYSROOT}/lib/crtn.o")
