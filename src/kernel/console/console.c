@@ -9,6 +9,8 @@
  * uni-run's stdout carries exactly the bytes the program wrote.
  * Input: a read waits for the first byte and then returns what has already
  * arrived; a Ctrl-D at the start of a read is end of file, as on a tty.
+ * Program buffers pass through a small bounce buffer with uaccess_copy, so
+ * a bad pointer is -EFAULT (or a short count after some bytes went out).
  */
 #include <errno.h>
 #include <limits.h>
@@ -18,6 +20,7 @@
 #include <uni/console.h>
 #include <uni/kernel.h>
 #include <uni/syscall.h>
+#include <uni/uaccess.h>
 
 #define CONSOLE_FDS 3
 #define CTRL_D 0x04
@@ -29,28 +32,48 @@ static int console_fd(int fd)
 	return fd >= 0 && fd < CONSOLE_FDS && !(closed_fds & (1u << fd));
 }
 
-static long console_write(const char *buf, size_t len)
+#define BOUNCE 256
+
+static long console_write(const char *ubuf, size_t len)
 {
-	serial_write(buf, len);
-	return (long)len;
+	char chunk[BOUNCE];
+	size_t done = 0;
+
+	while (done < len) {
+		size_t n = MIN(len - done, sizeof(chunk));
+		if (copy_from_user(chunk, ubuf + done, n))
+			return done ? (long)done : -EFAULT;
+		serial_write(chunk, n);
+		done += n;
+	}
+	return (long)done;
 }
 
-static long console_read(char *buf, size_t len)
+static long console_read(char *ubuf, size_t len)
 {
+	char chunk[BOUNCE];
 	size_t n = 0;
 
 	if (len == 0)
 		return 0;
-	buf[n++] = (char)serial_getc();
-	if (buf[0] == CTRL_D)
+	len = MIN(len, sizeof(chunk));
+	chunk[n++] = (char)serial_getc();
+	if (chunk[0] == CTRL_D)
 		return 0;
 	while (n < len && serial_can_read()) {
 		char c = (char)serial_getc();
 		if (c == CTRL_D)
 			break;
-		buf[n++] = c;
+		chunk[n++] = c;
 	}
+	if (copy_to_user(ubuf, chunk, n))
+		return -EFAULT; /* the bytes are lost, as Linux loses them */
 	return (long)n;
+}
+
+static long copy_iov(struct iovec *dst, const struct iovec *uiov, int i)
+{
+	return copy_from_user(dst, &uiov[i], sizeof(*dst));
 }
 
 SYSCALL_DEFINE3(write, int, fd, const char *, buf, size_t, len)
@@ -64,22 +87,36 @@ SYSCALL_DEFINE3(write, int, fd, const char *, buf, size_t, len)
 	return console_write(buf, len);
 }
 
-SYSCALL_DEFINE3(writev, int, fd, const struct iovec *, iov, int, iovcnt)
+SYSCALL_DEFINE3(writev, int, fd, const struct iovec *, uiov, int, iovcnt)
 {
+	struct iovec iov;
 	size_t total = 0;
 
 	if (!console_fd(fd) || fd == 0)
 		return -EBADF;
 	if (iovcnt < 0 || iovcnt > IOV_MAX)
 		return -EINVAL;
+	/* Validate every length first: an invalid vector writes nothing. */
 	for (int i = 0; i < iovcnt; i++) {
-		if ((ssize_t)iov[i].iov_len < 0 ||
-		    total + iov[i].iov_len < total)
+		if (copy_iov(&iov, uiov, i))
+			return -EFAULT;
+		if ((ssize_t)iov.iov_len < 0 || total + iov.iov_len < total ||
+		    (ssize_t)(total + iov.iov_len) < 0)
 			return -EINVAL;
-		total += iov[i].iov_len;
+		total += iov.iov_len;
 	}
-	for (int i = 0; i < iovcnt; i++)
-		console_write(iov[i].iov_base, iov[i].iov_len);
+	total = 0;
+	for (int i = 0; i < iovcnt; i++) {
+		long n;
+		if (copy_iov(&iov, uiov, i))
+			return total ? (long)total : -EFAULT;
+		n = console_write(iov.iov_base, iov.iov_len);
+		if (n < 0)
+			return total ? (long)total : n;
+		total += (size_t)n;
+		if ((size_t)n < iov.iov_len)
+			break;
+	}
 	return (long)total;
 }
 
@@ -92,17 +129,24 @@ SYSCALL_DEFINE3(read, int, fd, char *, buf, size_t, len)
 	return console_read(buf, len);
 }
 
-SYSCALL_DEFINE3(readv, int, fd, const struct iovec *, iov, int, iovcnt)
+SYSCALL_DEFINE3(readv, int, fd, const struct iovec *, uiov, int, iovcnt)
 {
+	struct iovec iov;
+
 	if (!console_fd(fd) || fd != 0)
 		return -EBADF;
 	if (iovcnt < 0 || iovcnt > IOV_MAX)
 		return -EINVAL;
 	/* One console read fills the first non-empty buffer: a tty read
 	 * returns what has arrived rather than waiting to fill them all. */
-	for (int i = 0; i < iovcnt; i++)
-		if (iov[i].iov_len)
-			return console_read(iov[i].iov_base, iov[i].iov_len);
+	for (int i = 0; i < iovcnt; i++) {
+		if (copy_iov(&iov, uiov, i))
+			return -EFAULT;
+		if ((ssize_t)iov.iov_len < 0)
+			return -EINVAL;
+		if (iov.iov_len)
+			return console_read(iov.iov_base, iov.iov_len);
+	}
 	return 0;
 }
 
@@ -112,9 +156,8 @@ SYSCALL_DEFINE3(ioctl, int, fd, unsigned long, req, void *, arg)
 		return -EBADF;
 	switch (req) {
 	case TIOCGWINSZ: {
-		struct winsize *ws = arg;
-		*ws = (struct winsize){ 0 };
-		return 0;
+		struct winsize ws = { 0 };
+		return copy_to_user(arg, &ws, sizeof(ws));
 	}
 	default:
 		return -ENOTTY;

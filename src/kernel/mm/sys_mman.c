@@ -21,6 +21,7 @@
 #include <sys/types.h>
 #include <uni/kernel.h>
 #include <uni/syscall.h>
+#include <uni/uaccess.h>
 #include "priv.h"
 
 #define PAGE_MASK_LOW (PAGE_SIZE - 1)
@@ -407,8 +408,11 @@ SYSCALL_DEFINE3(mincore, unsigned long, addr, size_t, len,
 		return r;
 	/* A page is resident when it has a frame, PROT_NONE or not. */
 	n = page_len(len) / PAGE_SIZE;
-	for (uint64_t i = 0; i < n; i++)
-		vec[i] = pt_lookup(addr + i * PAGE_SIZE, &prot) ? 1 : 0;
+	for (uint64_t i = 0; i < n; i++) {
+		unsigned char in = pt_lookup(addr + i * PAGE_SIZE, &prot) ? 1 : 0;
+		if (copy_to_user(&vec[i], &in, 1))
+			return -EFAULT;
+	}
 	return 0;
 }
 

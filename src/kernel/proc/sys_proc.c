@@ -12,6 +12,7 @@
 #include <uni/kernel.h>
 #include <uni/proc.h>
 #include <uni/syscall.h>
+#include <uni/uaccess.h>
 #include <uni/x86_64/cpu.h>
 
 #define ARCH_SET_GS 0x1001
@@ -60,39 +61,42 @@ SYSCALL_DEFINE2(arch_prctl, int, code, unsigned long, addr)
 		wrmsr(code == ARCH_SET_FS ? MSR_FS_BASE : MSR_GS_BASE, addr);
 		return 0;
 	case ARCH_GET_FS:
-	case ARCH_GET_GS:
-		*(unsigned long *)addr =
+	case ARCH_GET_GS: {
+		unsigned long v =
 			rdmsr(code == ARCH_GET_FS ? MSR_FS_BASE : MSR_GS_BASE);
-		return 0;
+		return copy_to_user((void *)addr, &v, sizeof(v));
+	}
 	default:
 		return -EINVAL;
 	}
 }
 
-SYSCALL_DEFINE4(rt_sigprocmask, int, how, const uint64_t *, set,
-		uint64_t *, oldset, size_t, sigsetsize)
+SYSCALL_DEFINE4(rt_sigprocmask, int, how, const uint64_t *, uset,
+		uint64_t *, uoldset, size_t, sigsetsize)
 {
-	uint64_t old = sigmask;
+	uint64_t old = sigmask, set, mask = sigmask;
 
 	if (sigsetsize != KSIGSET_SIZE)
 		return -EINVAL;
-	if (set) {
+	if (uset) {
+		if (copy_from_user(&set, uset, sizeof(set)))
+			return -EFAULT;
 		switch (how) {
 		case SIG_BLOCK:
-			sigmask |= *set;
+			mask |= set;
 			break;
 		case SIG_UNBLOCK:
-			sigmask &= ~*set;
+			mask &= ~set;
 			break;
 		case SIG_SETMASK:
-			sigmask = *set;
+			mask = set;
 			break;
 		default:
 			return -EINVAL;
 		}
-		sigmask &= ~UNBLOCKABLE;
 	}
-	if (oldset)
-		*oldset = old;
+	if (uoldset && copy_to_user(uoldset, &old, sizeof(old)))
+		return -EFAULT;
+	sigmask = mask & ~UNBLOCKABLE;
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <uni/kernel.h>
 #include <uni/syscall.h>
 #include <uni/time.h>
+#include <uni/uaccess.h>
 
 static long clock_ns(clockid_t id, uint64_t *ns)
 {
@@ -35,16 +36,17 @@ static long clock_ns(clockid_t id, uint64_t *ns)
 	}
 }
 
-SYSCALL_DEFINE2(clock_gettime, clockid_t, id, struct timespec *, ts)
+SYSCALL_DEFINE2(clock_gettime, clockid_t, id, struct timespec *, uts)
 {
+	struct timespec ts;
 	uint64_t ns;
 	long rc = clock_ns(id, &ns);
 
 	if (rc)
 		return rc;
-	ts->tv_sec = (time_t)(ns / NSEC_PER_SEC);
-	ts->tv_nsec = (long)(ns % NSEC_PER_SEC);
-	return 0;
+	ts.tv_sec = (time_t)(ns / NSEC_PER_SEC);
+	ts.tv_nsec = (long)(ns % NSEC_PER_SEC);
+	return copy_to_user(uts, &ts, sizeof(ts));
 }
 
 SYSCALL_DEFINE2(clock_getres, clockid_t, id, struct timespec *, res)
@@ -56,9 +58,12 @@ SYSCALL_DEFINE2(clock_getres, clockid_t, id, struct timespec *, res)
 		return rc;
 	if (res) {
 		/* One TSC tick, rounded up to a whole nanosecond. */
-		res->tv_sec = 0;
-		res->tv_nsec = (long)((NSEC_PER_SEC + time_tsc_hz() - 1) /
-				      time_tsc_hz());
+		struct timespec r = {
+			.tv_sec = 0,
+			.tv_nsec = (long)((NSEC_PER_SEC + time_tsc_hz() - 1) /
+					  time_tsc_hz()),
+		};
+		return copy_to_user(res, &r, sizeof(r));
 	}
 	return 0;
 }
@@ -68,8 +73,11 @@ SYSCALL_DEFINE2(gettimeofday, struct timeval *, tv, void *, tz)
 	(void)tz; /* obsolete: Linux leaves it zeroed or ignores it */
 	if (tv) {
 		uint64_t ns = time_wall_base_ns() + time_now_ns();
-		tv->tv_sec = (time_t)(ns / NSEC_PER_SEC);
-		tv->tv_usec = (suseconds_t)(ns % NSEC_PER_SEC / 1000);
+		struct timeval t = {
+			.tv_sec = (time_t)(ns / NSEC_PER_SEC),
+			.tv_usec = (suseconds_t)(ns % NSEC_PER_SEC / 1000),
+		};
+		return copy_to_user(tv, &t, sizeof(t));
 	}
 	return 0;
 }
@@ -79,7 +87,7 @@ SYSCALL_DEFINE1(time, time_t *, t)
 	time_t now = (time_t)((time_wall_base_ns() + time_now_ns()) /
 			      NSEC_PER_SEC);
 
-	if (t)
-		*t = now;
+	if (t && copy_to_user(t, &now, sizeof(now)))
+		return -EFAULT;
 	return now;
 }

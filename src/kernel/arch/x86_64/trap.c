@@ -2,13 +2,16 @@
  * trap.c - what happens on an exception or interrupt.
  *
  * Layer: arch/x86_64, called from trap_entry.S with the saved registers.
- * Every CPU exception is fatal for now: print its name, the faulting
+ * A fault inside uaccess_copy (a bad pointer from the program, see
+ * uaccess.S) resumes at its -EFAULT exit. Every other CPU exception is
+ * fatal for now: print its name, the faulting
  * address, the registers and a frame-pointer backtrace, then exit the VM
  * with the panic status (power.c). Device interrupts arrive in later
  * subsystems; an unexpected one is reported the same way.
  */
 #include <stdint.h>
 #include <uni/kernel.h>
+#include <uni/uaccess.h>
 #include <uni/x86_64/cpu.h>
 #include "arch.h"
 
@@ -50,6 +53,15 @@ void trap_handler(struct trap_frame *tf)
 	uint64_t v = tf->vector;
 	const char *name = v < 32 && exception_names[v] ? exception_names[v]
 							: "unexpected interrupt";
+
+	/* A bad pointer handed to a syscall: the copy returns -EFAULT. */
+	if (v == 14 || v == 13) {
+		unsigned long resume = uaccess_fixup(tf->rip);
+		if (resume) {
+			tf->rip = resume;
+			return;
+		}
+	}
 
 	panic_begin();
 	kprintf("uni: panic: %s (vector %lu, error %#lx)\n", name, v, tf->error);
