@@ -23,17 +23,7 @@
 uintptr_t mm_hosted_dmap_offset;
 char _kernel_start[1], _end[1]; /* for pt_init, which is not called */
 
-static int passed, failed;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (cond) {                                                    \
-			passed++;                                              \
-		} else {                                                       \
-			failed++;                                              \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                              \
-	} while (0)
+#include "unit.h"
 
 void kprintf(const char *fmt, ...)
 {

@@ -20,19 +20,10 @@
 
 uintptr_t mm_hosted_dmap_offset;
 
-static int passed, failed;
+#include "unit.h"
 static jmp_buf panic_jmp;
 static int panic_armed;
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (cond) {                                                    \
-			passed++;                                              \
-		} else {                                                       \
-			failed++;                                              \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                              \
-	} while (0)
 
 void kprintf(const char *fmt, ...)
 {

@@ -21,17 +21,7 @@
 
 uintptr_t mm_hosted_dmap_offset;
 
-static int passed, failed;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (cond) {                                                    \
-			passed++;                                              \
-		} else {                                                       \
-			failed++;                                              \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                              \
-	} while (0)
+#include "unit.h"
 
 void kprintf(const char *fmt, ...)
 {

@@ -47,23 +47,6 @@ static int pt_live;      /* kpml4 is in CR3 */
 static size_t ntables;   /* page-table pages taken from pmm */
 static int have_1g;      /* CPUID pdpe1gb */
 
-static inline uint64_t read_cr4(void)
-{
-	uint64_t v;
-	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
-	return v;
-}
-
-static inline void write_cr4(uint64_t v)
-{
-	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
-}
-
-static inline void invlpg(uint64_t va)
-{
-	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
-}
-
 static unsigned pt_index(uint64_t va, int level)
 {
 	return (va >> LEVEL_SHIFT(level)) & 511;
