@@ -14,6 +14,9 @@
 #ifndef UNI_SYSCALL_H
 #define UNI_SYSCALL_H
 
+#include <uni/preempt.h>
+#include <uni/trace.h>
+
 #define SYSCALL(name, nr) \
 	long sys_##name(long, long, long, long, long, long); \
 	enum { UNI_NR_##name = nr };
@@ -30,70 +33,61 @@ long __uni_syscall_dispatch(long nr, long a, long b, long c, long d, long e,
 /* The name of a syscall number, or NULL. */
 const char *syscall_name(long nr);
 
-#define SYSCALL_DEFINE0(name) \
-	static long do_sys_##name(void); \
-	long sys_##name(long a0, long a1, long a2, long a3, long a4, long a5) \
-	{ \
-		(void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5; \
-		return do_sys_##name(); \
-	} \
-	static long do_sys_##name(void)
-
+/* The one wrapper body: preemption and tracing hooks around the typed
+ * handler do_sys_<name>. */
 #define UNI_SYS_HEAD(name) \
 	long sys_##name(long a0, long a1, long a2, long a3, long a4, long a5)
+#define UNI_SYS_BODY(name, call) \
+	{ \
+		long ret_; \
+		(void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5; \
+		PREEMPT_ENTER(); \
+		TRACE_ENTER(UNI_NR_##name, a0, a1, a2, a3, a4, a5); \
+		ret_ = (call); \
+		TRACE_LEAVE(UNI_NR_##name, ret_); \
+		PREEMPT_LEAVE(); \
+		return ret_; \
+	}
+
+#define SYSCALL_DEFINE0(name) \
+	static long do_sys_##name(void); \
+	UNI_SYS_HEAD(name) UNI_SYS_BODY(name, do_sys_##name()) \
+	static long do_sys_##name(void)
 
 #define SYSCALL_DEFINE1(name, t0, n0) \
 	static long do_sys_##name(t0 n0); \
-	UNI_SYS_HEAD(name) \
-	{ \
-		(void)a1; (void)a2; (void)a3; (void)a4; (void)a5; \
-		return do_sys_##name((t0)a0); \
-	} \
+	UNI_SYS_HEAD(name) UNI_SYS_BODY(name, do_sys_##name((t0)a0)) \
 	static long do_sys_##name(t0 n0)
 
 #define SYSCALL_DEFINE2(name, t0, n0, t1, n1) \
 	static long do_sys_##name(t0 n0, t1 n1); \
-	UNI_SYS_HEAD(name) \
-	{ \
-		(void)a2; (void)a3; (void)a4; (void)a5; \
-		return do_sys_##name((t0)a0, (t1)a1); \
-	} \
+	UNI_SYS_HEAD(name) UNI_SYS_BODY(name, do_sys_##name((t0)a0, (t1)a1)) \
 	static long do_sys_##name(t0 n0, t1 n1)
 
 #define SYSCALL_DEFINE3(name, t0, n0, t1, n1, t2, n2) \
 	static long do_sys_##name(t0 n0, t1 n1, t2 n2); \
 	UNI_SYS_HEAD(name) \
-	{ \
-		(void)a3; (void)a4; (void)a5; \
-		return do_sys_##name((t0)a0, (t1)a1, (t2)a2); \
-	} \
+	UNI_SYS_BODY(name, do_sys_##name((t0)a0, (t1)a1, (t2)a2)) \
 	static long do_sys_##name(t0 n0, t1 n1, t2 n2)
 
 #define SYSCALL_DEFINE4(name, t0, n0, t1, n1, t2, n2, t3, n3) \
 	static long do_sys_##name(t0 n0, t1 n1, t2 n2, t3 n3); \
 	UNI_SYS_HEAD(name) \
-	{ \
-		(void)a4; (void)a5; \
-		return do_sys_##name((t0)a0, (t1)a1, (t2)a2, (t3)a3); \
-	} \
+	UNI_SYS_BODY(name, do_sys_##name((t0)a0, (t1)a1, (t2)a2, (t3)a3)) \
 	static long do_sys_##name(t0 n0, t1 n1, t2 n2, t3 n3)
 
 #define SYSCALL_DEFINE5(name, t0, n0, t1, n1, t2, n2, t3, n3, t4, n4) \
 	static long do_sys_##name(t0 n0, t1 n1, t2 n2, t3 n3, t4 n4); \
 	UNI_SYS_HEAD(name) \
-	{ \
-		(void)a5; \
-		return do_sys_##name((t0)a0, (t1)a1, (t2)a2, (t3)a3, (t4)a4); \
-	} \
+	UNI_SYS_BODY(name, do_sys_##name((t0)a0, (t1)a1, (t2)a2, (t3)a3, \
+					 (t4)a4)) \
 	static long do_sys_##name(t0 n0, t1 n1, t2 n2, t3 n3, t4 n4)
 
 #define SYSCALL_DEFINE6(name, t0, n0, t1, n1, t2, n2, t3, n3, t4, n4, t5, n5) \
 	static long do_sys_##name(t0 n0, t1 n1, t2 n2, t3 n3, t4 n4, t5 n5); \
 	UNI_SYS_HEAD(name) \
-	{ \
-		return do_sys_##name((t0)a0, (t1)a1, (t2)a2, (t3)a3, (t4)a4, \
-				     (t5)a5); \
-	} \
+	UNI_SYS_BODY(name, do_sys_##name((t0)a0, (t1)a1, (t2)a2, (t3)a3, \
+					 (t4)a4, (t5)a5)) \
 	static long do_sys_##name(t0 n0, t1 n1, t2 n2, t3 n3, t4 n4, t5 n5)
 
 #endif
