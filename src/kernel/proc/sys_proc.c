@@ -1,8 +1,10 @@
 /*
  * sys_proc.c - process and thread identity, thread pointer, signal mask.
  *
- * Layer: kernel proc syscalls. One process (pid 1) with, until the
- * scheduler exists, one thread (tid 1). The signal mask is kept as Linux
+ * Layer: kernel proc syscalls. One process (pid 1); its threads come from
+ * the scheduler (src/kernel/sched), the first one has tid 1 == pid. The
+ * FS base written here is saved and restored per thread by the context
+ * switch. The signal mask is kept as Linux
  * keeps it (SIGKILL and SIGSTOP never blocked); delivering signals comes
  * with the kernel-core issue.
  */
@@ -11,6 +13,7 @@
 #include <stdint.h>
 #include <uni/kernel.h>
 #include <uni/proc.h>
+#include <uni/sched.h>
 #include <uni/syscall.h>
 #include <uni/uaccess.h>
 #include <uni/x86_64/cpu.h>
@@ -23,7 +26,6 @@
 #define UNBLOCKABLE ((1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1)))
 
 static uint64_t sigmask;
-static int *clear_child_tid;
 
 SYSCALL_DEFINE0(getpid)
 {
@@ -32,7 +34,7 @@ SYSCALL_DEFINE0(getpid)
 
 SYSCALL_DEFINE0(gettid)
 {
-	return UNI_PID; /* the main thread's tid is the pid */
+	return sched_tid(sched_current());
 }
 
 SYSCALL_DEFINE0(getppid)
@@ -42,8 +44,8 @@ SYSCALL_DEFINE0(getppid)
 
 SYSCALL_DEFINE1(set_tid_address, int *, tidptr)
 {
-	clear_child_tid = tidptr;
-	return UNI_PID;
+	sched_set_clear_tid(tidptr);
+	return sched_tid(sched_current());
 }
 
 static int canonical(uint64_t a)

@@ -1,0 +1,52 @@
+/*
+ * sched/priv.h - the thread block and the internals shared by the files
+ * of src/kernel/sched (sched.c, timer.c, futex.c, sys_sched.c) and the
+ * sleep syscalls. Not for other subsystems: they use <uni/sched.h>.
+ */
+#ifndef UNI_SCHED_PRIV_H
+#define UNI_SCHED_PRIV_H
+
+#include <stdint.h>
+#include <uni/sched.h>
+#include "../arch/x86_64/arch.h"
+
+enum thread_state { T_RUNNING, T_RUNNABLE, T_BLOCKED, T_DEAD };
+
+/* One page per thread: this block, then the FPU/SSE save area. */
+struct thread {
+	struct trap_frame tf;  /* program state, when resume_iret */
+	uint64_t ksp;          /* saved kernel %rsp, when !resume_iret */
+	int resume_iret;       /* 1: preempted in program code */
+	int state;             /* enum thread_state */
+	int tid;
+	int preempt_count;     /* sched_cpu.preempt_count while switched out */
+	int wake_reason;       /* sched_block's return value */
+	int interrupt_pending; /* sched_interrupt before the block */
+	uint64_t fs_base;      /* TLS pointer while switched out */
+	int *clear_tid;        /* CLONE_CHILD_CLEARTID / set_tid_address */
+	struct timer wait_timer;  /* sched_block's deadline */
+	struct thread *rq_next;   /* run queue, or free list when dead */
+	struct thread *all_prev, *all_next; /* every live thread */
+	void *fpu;             /* XSAVE/FXSAVE area, 64-byte aligned */
+};
+
+/* Timer queue internals (timer.c), called by sched.c. */
+void timer_run_expired(uint64_t now); /* from the timer interrupt */
+int timer_vector(void);
+void timer_eoi(void);
+
+/* The LAPIC (arch/x86_64/lapic.c). */
+int lapic_init(int vector);           /* 0, or -1 without a LAPIC */
+void lapic_arm(uint64_t deadline_ns); /* one-shot; 0 disarms */
+void lapic_eoi(void);
+
+/* Start a new thread running fn(arg) on the program stack below
+ * stack_top (sys_sched.c calls it for clone); NULL with *err = -ENOMEM
+ * or -EFAULT. */
+struct thread *sched_new_thread(int (*fn)(void *), void *arg,
+				void *stack_top, uint64_t fs_base, long *err);
+
+/* From the interrupt path (arch trap.c -> sched_irq). */
+void sched_irq(struct trap_frame *tf);
+
+#endif

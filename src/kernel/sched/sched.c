@@ -1,0 +1,486 @@
+/*
+ * sched.c - threads, the run queue, blocking, preemption.
+ *
+ * Layer: kernel sched, one CPU. Called by the syscall wrappers
+ * (PREEMPT_LEAVE -> sched_preempt_point), by the timer interrupt
+ * (sched_irq, from arch trap.c), by futex.c and the sleep syscalls
+ * (sched_block/sched_wake), and by sys_sched.c (clone, exit).
+ *
+ * Everything here runs with interrupts disabled. Switches inside the
+ * kernel are voluntary (arch_switch); a thread running program code is
+ * preempted from the timer interrupt when its slice (SLICE_NS) is over and
+ * another thread is runnable, and is saved as its whole trap frame (see
+ * switch.S). The program's FPU/SSE state and FS base follow each thread
+ * (the kernel itself never touches vector registers: -mgeneral-regs-only).
+ * With nothing runnable the CPU idles in `sti; hlt` on the stack of the
+ * thread that gave it up.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <uni/kernel.h>
+#include <uni/mm.h>
+#include <uni/preempt.h>
+#include <uni/proc.h>
+#include <uni/time.h>
+#include <uni/uaccess.h>
+#include <uni/x86_64/cpu.h>
+#include "priv.h"
+
+#define SLICE_NS 10000000ULL /* 10 ms */
+#define RFLAGS_RESERVED 0x2
+#define CR4_OSXSAVE (1UL << 18)
+
+void arch_switch(uint64_t *save_ksp, uint64_t ksp);
+void arch_switch_iret(uint64_t *save_ksp, const struct trap_frame *tf);
+extern char arch_switch_resume[], arch_thread_start[];
+
+struct sched_cpu sched_cpu;
+
+static struct thread main_thread;
+static uint8_t main_fpu[4096] __attribute__((aligned(64)));
+static struct thread *cur = &main_thread;
+static struct thread *rq_head, *rq_tail;
+static struct thread *all_threads = &main_thread;
+static struct thread *free_threads; /* dead blocks kept for reuse */
+static int nfree_threads;
+#define FREE_THREADS_KEPT 32
+static int nthreads = 1, next_tid = UNI_PID + 1;
+static struct timer slice_timer;
+static uint64_t fpu_mask; /* XCR0 with XSAVE, 0 for FXSAVE */
+static uint32_t fpu_size;
+static uint8_t fpu_init_state[4096] __attribute__((aligned(64)));
+static int initialised;
+
+/* --- FPU/SSE state ----------------------------------------------------- */
+
+static void fpu_save(void *area)
+{
+	if (fpu_mask)
+		__asm__ volatile("xsave64 (%0)"
+				 :
+				 : "r"(area), "a"((uint32_t)fpu_mask),
+				   "d"((uint32_t)(fpu_mask >> 32))
+				 : "memory");
+	else
+		__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
+}
+
+static void fpu_restore(const void *area)
+{
+	if (fpu_mask)
+		__asm__ volatile("xrstor64 (%0)"
+				 :
+				 : "r"(area), "a"((uint32_t)fpu_mask),
+				   "d"((uint32_t)(fpu_mask >> 32))
+				 : "memory");
+	else
+		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
+}
+
+static void fpu_setup(void)
+{
+	if (read_cr4() & CR4_OSXSAVE) {
+		uint32_t lo, hi;
+		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		fpu_mask = ((uint64_t)hi << 32) | lo;
+		fpu_size = cpuid(0xd, 0).ebx;
+	} else {
+		fpu_size = 512;
+	}
+	if (fpu_size > UNI_PAGE_SIZE - 1024)
+		panic("sched: FPU save area of %u bytes does not fit", fpu_size);
+	/* The state the program started with (fninit, MXCSR 0x1f80). */
+	fpu_save(fpu_init_state);
+}
+
+/* --- run queue ---------------------------------------------------------- */
+
+static void rq_push(struct thread *t)
+{
+	t->state = T_RUNNABLE;
+	t->rq_next = NULL;
+	if (rq_tail)
+		rq_tail->rq_next = t;
+	else
+		rq_head = t;
+	rq_tail = t;
+}
+
+static struct thread *rq_pop(void)
+{
+	struct thread *t = rq_head;
+
+	if (t) {
+		rq_head = t->rq_next;
+		if (!rq_head)
+			rq_tail = NULL;
+		t->rq_next = NULL;
+	}
+	return t;
+}
+
+/* The running thread's slice ends SLICE_NS after slice_start. The slice
+ * timer is armed only while another thread waits for the CPU and is never
+ * reprogrammed on a switch (each LAPIC write is costly, under TCG most):
+ * when it fires early for a thread that started later, it is re-armed for
+ * that thread's end; with nobody waiting any more it just lapses. */
+static uint64_t slice_start;
+
+static void slice_update(void)
+{
+	if (rq_head && !slice_timer.prev)
+		timer_start(&slice_timer, slice_start + SLICE_NS);
+}
+
+static void slice_expired(struct timer *t)
+{
+	uint64_t end = slice_start + SLICE_NS;
+
+	if (!rq_head)
+		return;
+	if (time_now_ns() < end)
+		timer_start(t, end);
+	else
+		sched_cpu.need_resched = 1;
+}
+
+static void slice_restart(void)
+{
+	slice_start = time_now_ns();
+	slice_update();
+}
+
+/* --- switching ----------------------------------------------------------- */
+
+static void switch_out_state(struct thread *prev)
+{
+	prev->preempt_count = sched_cpu.preempt_count;
+	prev->fs_base = rdmsr(MSR_FS_BASE);
+	fpu_save(prev->fpu);
+}
+
+static void switch_in_state(struct thread *next)
+{
+	wrmsr(MSR_FS_BASE, next->fs_base);
+	fpu_restore(next->fpu);
+	sched_cpu.preempt_count = next->preempt_count;
+	next->state = T_RUNNING;
+	cur = next;
+	slice_restart();
+}
+
+/* Switch from the kernel context of `prev` (saved unless it is dead). */
+static void switch_to(struct thread *prev, struct thread *next)
+{
+	static uint64_t dead_ksp;
+	uint64_t *save = &prev->ksp;
+
+	if (prev->state == T_DEAD)
+		save = &dead_ksp;
+	else
+		switch_out_state(prev);
+	switch_in_state(next);
+	if (next->resume_iret) {
+		next->resume_iret = 0;
+		arch_switch_iret(save, &next->tf);
+	} else {
+		arch_switch(save, next->ksp);
+	}
+}
+
+/* Pick the next thread; idle until there is one. prev is on the run
+ * queue only when it yields; blocked or dead, it idles here until another
+ * thread is runnable. */
+static void schedule(struct thread *prev)
+{
+	struct thread *next;
+
+	while (!(next = rq_pop())) {
+		if (prev->state == T_RUNNING)
+			return; /* nobody else wants the CPU */
+		/* sti's one-instruction shadow makes `sti; hlt` atomic: an
+		 * interrupt that is already pending wakes the hlt. */
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
+	}
+	sched_cpu.need_resched = 0;
+	if (next == prev) {
+		prev->state = T_RUNNING;
+		slice_restart();
+		return;
+	}
+	switch_to(prev, next);
+}
+
+void sched_yield_cpu(void)
+{
+	struct thread *prev = cur;
+
+	sched_cpu.need_resched = 0;
+	if (!rq_head)
+		return;
+	rq_push(prev);
+	schedule(prev);
+}
+
+void sched_preempt_point(void)
+{
+	sched_yield_cpu();
+}
+
+/* --- blocking ------------------------------------------------------------ */
+
+static void wait_timeout(struct timer *tm)
+{
+	struct thread *t =
+		(struct thread *)((char *)tm - offsetof(struct thread, wait_timer));
+
+	if (t->state == T_BLOCKED) {
+		t->wake_reason = -ETIMEDOUT;
+		rq_push(t);
+		/* A sleeper whose time has come runs now, not at the end of
+		 * the running thread's slice: sleeps stay on time beside a
+		 * thread that spins. */
+		sched_cpu.need_resched = 1;
+	}
+}
+
+int sched_block(uint64_t deadline_ns)
+{
+	struct thread *t = cur;
+
+	KASSERT(sched_cpu.preempt_count > 0); /* only the kernel blocks */
+	if (t->interrupt_pending) {
+		t->interrupt_pending = 0;
+		return -EINTR;
+	}
+	if (deadline_ns && deadline_ns <= time_now_ns())
+		return -ETIMEDOUT;
+	t->state = T_BLOCKED;
+	t->wake_reason = 0;
+	if (deadline_ns) {
+		t->wait_timer.fn = wait_timeout;
+		timer_start(&t->wait_timer, deadline_ns);
+	}
+	schedule(t);
+	timer_stop(&t->wait_timer);
+	if (t->wake_reason == -EINTR)
+		t->interrupt_pending = 0;
+	return t->wake_reason;
+}
+
+int sched_wake(struct thread *t)
+{
+	if (t->state != T_BLOCKED)
+		return 0;
+	t->wake_reason = 0;
+	rq_push(t);
+	slice_update();
+	return 1;
+}
+
+void sched_interrupt(struct thread *t)
+{
+	if (t->state == T_BLOCKED) {
+		t->wake_reason = -EINTR;
+		rq_push(t);
+		slice_update();
+	} else {
+		t->interrupt_pending = 1;
+	}
+}
+
+/* --- the timer interrupt ------------------------------------------------- */
+
+/* Vectors >= 32 arrive here from trap_handler. */
+void sched_irq(struct trap_frame *tf)
+{
+	struct thread *prev = cur, *next;
+
+	if (tf->vector == 0xff)
+		return; /* LAPIC spurious vector: no EOI */
+	if ((int)tf->vector != timer_vector())
+		panic("unexpected interrupt vector %lu", tf->vector);
+	lapic_eoi();
+	timer_run_expired(time_now_ns());
+
+	/* Inside the kernel (idle or blocked wait): the switch, if any,
+	 * happens on the way out of the kernel. */
+	if (sched_cpu.preempt_count > 0 || !sched_cpu.need_resched)
+		return;
+	sched_cpu.need_resched = 0;
+	if (!rq_head)
+		return;
+
+	/* Preempt program code: keep its whole frame. */
+	prev->tf = *tf;
+	prev->resume_iret = 1;
+	switch_out_state(prev);
+	rq_push(prev);
+	next = rq_pop();
+	switch_in_state(next);
+	if (next->resume_iret) {
+		next->resume_iret = 0;
+		*tf = next->tf;
+	} else {
+		/* Resume its kernel context through arch_switch's epilogue,
+		 * interrupts still off. */
+		tf->rip = (uint64_t)arch_switch_resume;
+		tf->cs = GDT_CODE;
+		tf->rflags = RFLAGS_RESERVED;
+		tf->rsp = next->ksp;
+		tf->ss = GDT_DATA;
+	}
+}
+
+/* --- threads ------------------------------------------------------------ */
+
+struct thread *sched_current(void)
+{
+	return cur;
+}
+
+int sched_tid(const struct thread *t)
+{
+	return t->tid;
+}
+
+int sched_thread_count(void)
+{
+	return nthreads;
+}
+
+struct thread *sched_find(int tid)
+{
+	for (struct thread *t = all_threads; t; t = t->all_next)
+		if (t->tid == tid)
+			return t;
+	return NULL;
+}
+
+void sched_set_clear_tid(int *ctid)
+{
+	cur->clear_tid = ctid;
+}
+
+void sched_init(void)
+{
+	main_thread.tid = UNI_PID;
+	main_thread.state = T_RUNNING;
+	main_thread.fpu = main_fpu;
+	slice_timer.fn = slice_expired;
+	fpu_setup();
+	initialised = 1;
+	/* Program code runs with interrupts on (the time slice). */
+	__asm__ volatile("sti" ::: "memory");
+}
+
+static struct thread *thread_alloc(void)
+{
+	struct thread *t = free_threads;
+	void *fpu;
+
+	if (t) {
+		free_threads = t->rq_next;
+		nfree_threads--;
+		fpu = t->fpu;
+	} else {
+		uint64_t pa = pmm_alloc(PMM_ZERO);
+		if (!pa)
+			return NULL;
+		t = (struct thread *)pa; /* the direct map */
+		fpu = (char *)t + 1024;
+	}
+	memset(t, 0, sizeof(*t));
+	t->fpu = fpu;
+	return t;
+}
+
+struct thread *sched_new_thread(int (*fn)(void *), void *arg,
+				void *stack_top, uint64_t fs_base, long *err)
+{
+	struct thread *t;
+	uintptr_t top = (uintptr_t)stack_top & ~15UL;
+	/* An arch_switch frame: r15 r14 r13 r12 rbx rbp, return address.
+	 * After the ret %rsp is the 16-byte aligned top, so that the call
+	 * in arch_thread_start enters fn with %rsp + 8 aligned (SysV). */
+	uint64_t frame[7] = {
+		0, 0, (uint64_t)fn, (uint64_t)arg, 0, 0,
+		(uint64_t)arch_thread_start,
+	};
+
+	_Static_assert(sizeof(struct thread) <= 1024, "thread block too big");
+	*err = -ENOMEM;
+	if (!initialised)
+		return NULL;
+	/* The stack is the program's: a bad pointer is its error. */
+	if (copy_to_user((void *)(top - sizeof(frame)), frame, sizeof(frame))) {
+		*err = -EFAULT;
+		return NULL;
+	}
+	t = thread_alloc();
+	if (!t)
+		return NULL;
+	t->tid = next_tid++;
+	if (next_tid <= 0)
+		next_tid = UNI_PID + 1; /* tids wrap as Linux pids do */
+	t->fs_base = fs_base;
+	memcpy(t->fpu, fpu_init_state, fpu_size);
+	t->ksp = top - sizeof(frame);
+
+	t->all_next = all_threads;
+	all_threads->all_prev = t;
+	all_threads = t;
+	nthreads++;
+	rq_push(t);
+	slice_update();
+	return t;
+}
+
+void sched_exit_thread(int status)
+{
+	struct thread *t = cur;
+
+	if (nthreads == 1)
+		proc_exit(status);
+	if (t->clear_tid) {
+		int zero = 0;
+		if (!copy_to_user(t->clear_tid, &zero, sizeof(zero)))
+			futex_wake(t->clear_tid, 1, ~0u);
+	}
+	timer_stop(&t->wait_timer);
+	if (t->all_prev)
+		t->all_prev->all_next = t->all_next;
+	else
+		all_threads = t->all_next;
+	if (t->all_next)
+		t->all_next->all_prev = t->all_prev;
+	nthreads--;
+	t->state = T_DEAD;
+	/* Nothing reads the block after the switch below: it can be handed
+	 * to the next clone. Blocks already on the list belong to threads
+	 * that have switched away for good, so beyond a few kept for reuse
+	 * they go back to the frame allocator. The main thread's block is
+	 * static. */
+	if (nfree_threads >= FREE_THREADS_KEPT) {
+		struct thread *old = free_threads;
+		free_threads = old->rq_next;
+		nfree_threads--;
+		pmm_free((uint64_t)(uintptr_t)old);
+	}
+	if (t != &main_thread) {
+		t->rq_next = free_threads;
+		free_threads = t;
+		nfree_threads++;
+	}
+	schedule(t);
+	panic("sched: a dead thread was resumed");
+}
+
+/* arch_thread_start: the thread's function returned. */
+void sched_thread_return(int status)
+{
+	__asm__ volatile("cli" ::: "memory");
+	sched_cpu.preempt_count++;
+	sched_exit_thread(status);
+}
