@@ -40,6 +40,23 @@ void mm_free_stack(void *base, size_t size);
  * physically contiguous: translate each page. */
 uint64_t mm_virt_to_phys(const void *va);
 
+/* Is every byte of [va, va+len) mapped readable right now? Walks the page
+ * tables, never touches va itself: for a fault handler that follows frame
+ * pointers it cannot trust. Safe before mm_init (the boot tables). */
+int mm_readable(uint64_t va, size_t len);
+
+/* What a page fault at `addr` most likely was, in words, for the fault
+ * report (mm/fault.c): "null pointer dereference", "stack overflow ...",
+ * "write to read-only .text of the image", ... `rsp` is the faulting
+ * code's stack pointer; `access` is MM_FAULT_* bits from the error code.
+ * Reads mm's tables without locks or allocation (the machine is about to
+ * stop). Returns buf. */
+#define MM_FAULT_PRESENT 0x1 /* protection violation (page was present) */
+#define MM_FAULT_WRITE 0x2
+#define MM_FAULT_FETCH 0x4 /* instruction fetch */
+const char *mm_fault_cause(char *buf, size_t n, uint64_t addr, uint64_t rsp,
+			   unsigned access);
+
 /* Device registers at [pa, pa+len): mapped uncached, returned as a kernel
  * pointer (today the identity; pa + len must lie below 1 TiB). */
 void *mm_map_mmio(uint64_t pa, size_t len);

@@ -23,6 +23,7 @@
 #include "priv.h"
 
 struct mm_as mm_as;
+uint64_t as_main_stack;
 
 void as_init(void)
 {
@@ -231,6 +232,8 @@ void *mm_alloc_stack(size_t size)
 		as_unmap(g, g + PAGE_SIZE); /* a whole range: no split */
 		return NULL;
 	}
+	if (!as_main_stack)
+		as_main_stack = g + PAGE_SIZE;
 	return (void *)(uintptr_t)(g + PAGE_SIZE);
 }
 

@@ -8,6 +8,10 @@
  *   vma.c             the sorted set of reserved ranges (pure logic)
  *   as.c, sys_mman.c  the program's address space and its syscalls (pure
  *                     logic on top of pmm, pt_* and vma_*)
+ * Around them: init.c (mm_init: the boot order and W^X for the image's
+ * sections) and fault.c (what a faulting address was, for the fault
+ * report) use the linker script's symbols, so no host test compiles them;
+ * mm.c holds the small entry points that span the parts.
  * The pure-logic files never include arch code, so host unit tests compile
  * them as they are; with UNI_MM_HOSTED defined the direct map is an offset
  * into a test arena instead of the identity.
@@ -26,8 +30,11 @@
 
 /*
  * The virtual layout (one address space, ring 0):
- *   [0, top of RAM)            direct map: virt == phys, page 0 unmapped.
- *                              The first 4 GiB are mapped whole (MMIO too).
+ *   [0, top of RAM)            direct map: virt == phys, except the null
+ *                              guard [0, MM_NULL_GUARD), unmapped. The
+ *                              first 4 GiB are mapped whole (MMIO too).
+ *                              The image's own pages are W^X per section
+ *                              (init.c), the rest RW+NX.
  *   [MM_PROG_BASE, MM_MMAP_BASE)  brk heap, growing up from MM_PROG_BASE
  *                              to at most MM_BRK_LIMIT (1 TiB of address
  *                              space: RAM is the real limit). Hints and
@@ -41,6 +48,9 @@
 #define MM_MMAP_BASE 0x20000000000ULL     /* 2 TiB */
 #define MM_BRK_LIMIT MM_MMAP_BASE
 #define MM_PROG_END 0x7f0000000000ULL
+/* Unmapped from 0, so that NULL plus a struct offset faults (Linux's
+ * default vm.mmap_min_addr is the same 64 KiB). */
+#define MM_NULL_GUARD 0x10000ULL
 
 /* Everything below is internal to mm: hidden from other modules' view
  * of the symbol table (no effect on a static link but intent). */
@@ -103,9 +113,10 @@ size_t pt_tables_needed(uint64_t va, uint64_t len);
 void pt_flush(uint64_t va, uint64_t len);
 
 /* Kernel mappings at 4 KiB granularity, splitting large pages as needed:
- * the building block of W^X for the image's sections and of MMIO. Unlike
- * pt_map it overwrites what is there and allows W+X (the image is still
- * RWX). Flushes the TLB itself. 0 or -ENOMEM. */
+ * the building block of W^X for the image's sections (init.c) and of
+ * MMIO. Unlike pt_map it overwrites what is there and allows W+X (pt_build
+ * maps the image RWX until init.c narrows it). Flushes the TLB itself. 0
+ * or -ENOMEM. */
 #define PT_UNCACHED 1
 int pt_kmap(uint64_t va, uint64_t pa, uint64_t len, int prot, int flags);
 /* Page-table pages taken from pmm so far (they are never freed). */
@@ -182,6 +193,10 @@ struct mm_as {
 	uint64_t free_hint; /* no free page in [MM_MMAP_BASE, free_hint) */
 };
 extern struct mm_as mm_as;
+/* Base of the first stack mm_alloc_stack handed out: proc_start's main
+ * stack, allocated at boot before anything else asks (for the fault
+ * report). 0 before. */
+extern uint64_t as_main_stack;
 
 void as_init(void);
 /* Frames (data + page tables) that populating `pages` pages inside

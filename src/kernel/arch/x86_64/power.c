@@ -4,18 +4,21 @@
  * Layer: arch/x86_64. uni_poweroff() is called by exit_group (proc/exit.c);
  * panic() by any subsystem on a broken invariant and by trap.c on a fault.
  * The status goes to uni-run as one line on QEMU's debug console (port
- * 0xe9): "exit N" or "panic". Then a write to isa-debug-exit (port 0xf4)
- * ends QEMU. The serial console carries only the program's own output.
+ * 0xe9): "exit N" or "panic"; before "panic" come "bt 0x..." lines, the
+ * backtrace's addresses, which uni-run symbolizes from the image's ELF.
+ * Then a write to isa-debug-exit (port 0xf4) ends QEMU. The serial
+ * console carries the program's own output and the kernel's messages.
  * Without those devices (another VMM) the CPU halts with interrupts off.
  */
 #include <stdarg.h>
 #include <uni/kernel.h>
 #include <uni/x86_64/cpu.h>
+#include "panic.h"
 
 #define DEBUGCON_PORT 0xe9
 #define DEBUG_EXIT_PORT 0xf4
 
-static void status_line(const char *s)
+void status_line(const char *s)
 {
 	while (*s)
 		outb(DEBUGCON_PORT, (uint8_t)*s++);
@@ -65,5 +68,9 @@ void panic(const char *fmt, ...)
 	kvprintf(fmt, ap);
 	va_end(ap);
 	kprintf("\n");
+	/* From panic itself: frame 0 names it, the caller comes next. */
+	backtrace((uint64_t)(uintptr_t)panic,
+		  (uint64_t)(uintptr_t)__builtin_frame_address(0),
+		  (uint64_t)(uintptr_t)__builtin_frame_address(0));
 	panic_end();
 }

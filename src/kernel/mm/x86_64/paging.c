@@ -382,9 +382,10 @@ void pt_build(const struct boot_info *bi, uint64_t img, uint64_t img_end,
 		if (a < b)
 			map_direct(a, b);
 	}
-	/* The kernel image (kernel and program text, data, bss) stays RWX
-	 * for now, at 4 KiB granularity so that W^X is one pt_kmap per
-	 * section: text RX, rodata R, data and bss RW. */
+	/* The kernel image (kernel and program text, data, bss) RWX, at
+	 * 4 KiB granularity so that W^X is one pt_kmap per section, which
+	 * mm_init (init.c) applies right after pt_init: text RX, rodata R,
+	 * data and bss RW. */
 	img = ALIGN_DOWN(img, PAGE_SIZE);
 	img_end = ALIGN_UP(img_end, PAGE_SIZE);
 	if (pt_kmap(img, img, img_end - img, PROT_READ | PROT_WRITE | PROT_EXEC,
