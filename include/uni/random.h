@@ -1,6 +1,8 @@
 /*
- * uni/random.h - kernel randomness (AT_RANDOM now, getrandom later).
- * Layer: kernel random (src/kernel/random/random.c).
+ * uni/random.h - kernel randomness: AT_RANDOM and getrandom(2).
+ * Layer: kernel random (src/kernel/random/random.c). RDRAND or RDSEED when
+ * the CPU has them, else a ChaCha20 generator seeded from the TSC's
+ * jitter and the RTC. Never blocks, never a constant.
  */
 #ifndef UNI_RANDOM_H
 #define UNI_RANDOM_H

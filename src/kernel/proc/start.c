@@ -12,10 +12,12 @@
 #include <stdint.h>
 #include <string.h>
 #include <uni/cmdline.h>
+#include <uni/ident.h>
 #include <uni/kernel.h>
 #include <uni/mm.h>
 #include <uni/proc.h>
 #include <uni/random.h>
+#include <uni/trace.h>
 #include <uni/x86_64/cpu.h>
 #include "../arch/x86_64/arch.h"
 
@@ -67,6 +69,8 @@ void proc_start(const struct boot_info *bi)
 			err ? err : "unknown error");
 		proc_exit(127);
 	}
+	ident_configure(&cl); /* uid=, gid=, hostname=, domainname= */
+	trace_configure(&cl); /* trace, stats */
 
 	stack = mm_alloc_stack(MAIN_STACK_SIZE);
 	if (!stack)
@@ -94,7 +98,8 @@ void proc_start(const struct boot_info *bi)
 		{ AT_PHNUM, eh->e_phnum },
 		{ AT_PAGESZ, UNI_PAGE_SIZE },
 		{ AT_ENTRY, (uintptr_t)_start },
-		{ AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 }, { AT_EGID, 0 },
+		{ AT_UID, ident_cred()->ruid }, { AT_EUID, ident_cred()->euid },
+		{ AT_GID, ident_cred()->rgid }, { AT_EGID, ident_cred()->egid },
 		{ AT_SECURE, 0 },
 		{ AT_CLKTCK, 100 },
 		{ AT_HWCAP, cpuid(1, 0).edx },

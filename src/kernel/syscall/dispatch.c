@@ -2,7 +2,8 @@
  * dispatch.c - the syscall table, for calls whose number is not a constant.
  *
  * Layer: kernel syscall entry. Called through __uni_syscall_dispatch by
- * musl's syscall(2) and by its out-of-line cancellable path. Constant-number
+ * musl's syscall(2), by its out-of-line cancellable path, and by the
+ * SYSCALL instruction's entry (arch/x86_64/syscall_entry.S). Constant-number
  * calls never come here (they are direct calls, see syscall_arch.h). The
  * table names every handler, so an image that uses syscall(2) links every
  * subsystem it could reach; each slot is either the subsystem's handler or
@@ -22,7 +23,11 @@ long __uni_syscall_dispatch(long nr, long a, long b, long c, long d, long e,
 			    long f)
 {
 	if (nr < 0 || nr >= UNI_NR_MAX || !syscall_table[nr]) {
+		PREEMPT_ENTER();
+		TRACE_ENTER(nr, a, b, c, d, e, f);
 		kprintf("uni: syscall %ld: no such system call\n", nr);
+		TRACE_LEAVE(nr, -ENOSYS);
+		PREEMPT_LEAVE();
 		return -ENOSYS;
 	}
 	return syscall_table[nr](a, b, c, d, e, f);

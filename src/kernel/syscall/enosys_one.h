@@ -8,7 +8,8 @@
  * pulled in only for a syscall the program calls and no subsystem
  * implements; it is also weak, so a real handler always wins. The first
  * call logs "uni: syscall NAME (NR) not implemented"; every call returns
- * -ENOSYS.
+ * -ENOSYS, and is bracketed like any handler's wrapper (uni/preempt.h,
+ * uni/trace.h).
  */
 #include <errno.h>
 #include <uni/kernel.h>
@@ -25,11 +26,14 @@ __attribute__((weak)) long ENOSYS_CAT(sys_, ENOSYS_NAME)(long a, long b,
 {
 	static char logged;
 
-	(void)a; (void)b; (void)c; (void)d; (void)e; (void)f;
+	PREEMPT_ENTER();
+	TRACE_ENTER(ENOSYS_NR, a, b, c, d, e, f);
 	if (!logged) {
 		logged = 1;
 		kprintf("uni: syscall " ENOSYS_STR(ENOSYS_NAME) " (%d) not implemented\n",
 			ENOSYS_NR);
 	}
+	TRACE_LEAVE(ENOSYS_NR, -ENOSYS);
+	PREEMPT_LEAVE();
 	return -ENOSYS;
 }
