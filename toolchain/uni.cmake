@@ -60,8 +60,10 @@ set(CMAKE_CROSSCOMPILING_EMULATOR "${UNI_TOOLCHAIN_DIR}/uni-run")
 
 # Compile: musl's headers instead of the host's, clang's own builtin
 # headers (stdarg, intrinsics) kept; the image is linked at a fixed address.
+# Frame pointers stay, so that a fault's backtrace is exact in optimized
+# builds too (the kernel walks them; uni-run symbolizes the addresses).
 set(CMAKE_C_FLAGS_INIT
-  "-nostdlibinc -isystem ${UNI_SYSROOT}/include -fno-pic -fno-pie -ffunction-sections -fdata-sections -Wno-unused-command-line-argument")
+  "-nostdlibinc -isystem ${UNI_SYSROOT}/include -fno-pic -fno-pie -fno-omit-frame-pointer -ffunction-sections -fdata-sections -Wno-unused-command-line-argument")
 set(CMAKE_ASM_FLAGS_INIT "${CMAKE_C_FLAGS_INIT}")
 
 # Link: crt1.o/crti.o first, crtn.o last, libc + kernel + ENOSYS defaults
