@@ -17,6 +17,14 @@
 #include <uni/preempt.h>
 #include <uni/trace.h>
 
+#if __STDC_HOSTED__
+#define SIG_EXIT_WORK(ret) 0
+#define sig_syscall_exit(ret, restart) (ret)
+#else
+#include <uni/signal.h>
+#define SIG_EXIT_WORK(ret) (sig_work | ((ret) == -ERESTARTSYS))
+#endif
+
 #define SYSCALL(name, nr) \
 	long sys_##name(long, long, long, long, long, long); \
 	enum { UNI_NR_##name = nr };
@@ -34,18 +42,25 @@ long __uni_syscall_dispatch(long nr, long a, long b, long c, long d, long e,
 const char *syscall_name(long nr);
 
 /* The one wrapper body: preemption and tracing hooks around the typed
- * handler do_sys_<name>. */
+ * handler do_sys_<name>, then signal delivery (uni/signal.h), which may
+ * ask for the call to be re-run (-ERESTARTSYS and SA_RESTART). */
 #define UNI_SYS_HEAD(name) \
 	long sys_##name(long a0, long a1, long a2, long a3, long a4, long a5)
 #define UNI_SYS_BODY(name, call) \
 	{ \
 		long ret_; \
+		int restart_; \
 		(void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5; \
-		PREEMPT_ENTER(); \
-		TRACE_ENTER(UNI_NR_##name, a0, a1, a2, a3, a4, a5); \
-		ret_ = (call); \
-		TRACE_LEAVE(UNI_NR_##name, ret_); \
-		PREEMPT_LEAVE(); \
+		do { \
+			PREEMPT_ENTER(); \
+			TRACE_ENTER(UNI_NR_##name, a0, a1, a2, a3, a4, a5); \
+			ret_ = (call); \
+			TRACE_LEAVE(UNI_NR_##name, ret_); \
+			PREEMPT_LEAVE(); \
+			restart_ = 0; \
+			if (__builtin_expect(SIG_EXIT_WORK(ret_), 0)) \
+				ret_ = sig_syscall_exit(ret_, &restart_); \
+		} while (restart_); \
 		return ret_; \
 	}
 

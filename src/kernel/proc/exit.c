@@ -14,12 +14,14 @@
 #include <uni/proc.h>
 #include <uni/sched.h>
 #include <uni/syscall.h>
+#include <uni/trace.h>
 #include "../arch/x86_64/arch.h"
 
 extern char boot_stack_top[];
 
 void proc_exit(int status)
 {
+	trace_print_stats(); /* --stats, on every exit path (prints once) */
 	uni_poweroff(status & 0xff);
 }
 

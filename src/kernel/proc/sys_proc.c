@@ -1,15 +1,12 @@
 /*
- * sys_proc.c - process and thread identity, thread pointer, signal mask.
+ * sys_proc.c - process and thread identity, thread pointer.
  *
  * Layer: kernel proc syscalls. One process (pid 1); its threads come from
  * the scheduler (src/kernel/sched), the first one has tid 1 == pid. The
  * FS base written here is saved and restored per thread by the context
- * switch. The signal mask is kept as Linux
- * keeps it (SIGKILL and SIGSTOP never blocked); delivering signals comes
- * with the kernel-core issue.
+ * switch. Signal masks are per thread, in src/kernel/signal.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdint.h>
 #include <uni/kernel.h>
 #include <uni/proc.h>
@@ -22,10 +19,6 @@
 #define ARCH_SET_FS 0x1002
 #define ARCH_GET_FS 0x1003
 #define ARCH_GET_GS 0x1004
-#define KSIGSET_SIZE 8
-#define UNBLOCKABLE ((1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1)))
-
-static uint64_t sigmask;
 
 SYSCALL_DEFINE0(getpid)
 {
@@ -71,34 +64,4 @@ SYSCALL_DEFINE2(arch_prctl, int, code, unsigned long, addr)
 	default:
 		return -EINVAL;
 	}
-}
-
-SYSCALL_DEFINE4(rt_sigprocmask, int, how, const uint64_t *, uset,
-		uint64_t *, uoldset, size_t, sigsetsize)
-{
-	uint64_t old = sigmask, set, mask = sigmask;
-
-	if (sigsetsize != KSIGSET_SIZE)
-		return -EINVAL;
-	if (uset) {
-		if (copy_from_user(&set, uset, sizeof(set)))
-			return -EFAULT;
-		switch (how) {
-		case SIG_BLOCK:
-			mask |= set;
-			break;
-		case SIG_UNBLOCK:
-			mask &= ~set;
-			break;
-		case SIG_SETMASK:
-			mask = set;
-			break;
-		default:
-			return -EINVAL;
-		}
-	}
-	if (uoldset && copy_to_user(uoldset, &old, sizeof(old)))
-		return -EFAULT;
-	sigmask = mask & ~UNBLOCKABLE;
-	return 0;
 }

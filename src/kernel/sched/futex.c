@@ -191,6 +191,11 @@ static long futex_wait(uint32_t *uaddr, uint32_t val,
 		waiter_unlink(&w);
 	else
 		rc = 0; /* a wake that raced with the deadline wins */
+	/* Without a timeout an interrupted wait may be re-run (SA_RESTART);
+	 * with one, the caller sees EINTR (the restart would need the time
+	 * left, which Linux keeps in a restart block). */
+	if (rc == -EINTR && !deadline)
+		rc = -ERESTARTSYS;
 	return rc;
 }
 

@@ -28,7 +28,22 @@ struct thread {
 	struct thread *rq_next;   /* run queue, or free list when dead */
 	struct thread *all_prev, *all_next; /* every live thread */
 	void *fpu;             /* XSAVE/FXSAVE area, 64-byte aligned */
+	/* Signals (src/kernel/signal): kept here so they follow the thread. */
+	uint64_t sig_mask;     /* blocked signals, bit sig-1 */
+	uint64_t sig_pending;  /* thread-directed signals pending */
+	uint64_t sig_waitset;  /* rt_sigtimedwait's set while it blocks */
+	uint64_t sig_saved_mask; /* rt_sigsuspend's mask to restore */
+	int sig_saved_valid;   /* sig_saved_mask is to be restored */
+	int ss_flags;          /* sigaltstack: SS_DISABLE or 0 */
+	uint64_t ss_sp, ss_size;
 };
+
+/* The FPU state of the running thread (sched.c), for signal frames. */
+void sched_fpu_save(void *area);
+void sched_fpu_restore(const void *area);
+uint32_t sched_fpu_size(void);
+int sched_blocked(const struct thread *t);
+struct thread *sched_first_thread(void);
 
 /* Timer queue internals (timer.c), called by sched.c. */
 void timer_run_expired(uint64_t now); /* from the timer interrupt */

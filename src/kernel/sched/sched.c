@@ -22,6 +22,8 @@
 #include <uni/mm.h>
 #include <uni/preempt.h>
 #include <uni/proc.h>
+#include <uni/signal.h>
+#include <signal.h>
 #include <uni/time.h>
 #include <uni/uaccess.h>
 #include <uni/x86_64/cpu.h>
@@ -36,6 +38,7 @@ void arch_switch_iret(uint64_t *save_ksp, const struct trap_frame *tf);
 extern char arch_switch_resume[], arch_thread_start[];
 
 struct sched_cpu sched_cpu;
+int sig_work; /* uni/signal.h: here so that signal.c stays optional */
 
 static struct thread main_thread;
 static uint8_t main_fpu[4096] __attribute__((aligned(64)));
@@ -76,6 +79,21 @@ static void fpu_restore(const void *area)
 				 : "memory");
 	else
 		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
+}
+
+void sched_fpu_save(void *area)
+{
+	fpu_save(area);
+}
+
+void sched_fpu_restore(const void *area)
+{
+	fpu_restore(area);
+}
+
+uint32_t sched_fpu_size(void)
+{
+	return fpu_size;
 }
 
 static void fpu_setup(void)
@@ -183,6 +201,8 @@ static void switch_to(struct thread *prev, struct thread *next)
 	switch_in_state(next);
 	if (next->resume_iret) {
 		next->resume_iret = 0;
+		if (sig_work)
+			sig_irq_exit(&next->tf);
 		arch_switch_iret(save, &next->tf);
 	} else {
 		arch_switch(save, next->ksp);
@@ -340,6 +360,16 @@ struct thread *sched_current(void)
 	return cur;
 }
 
+int sched_blocked(const struct thread *t)
+{
+	return t->state == T_BLOCKED;
+}
+
+struct thread *sched_first_thread(void)
+{
+	return all_threads;
+}
+
 int sched_tid(const struct thread *t)
 {
 	return t->tid;
@@ -368,6 +398,7 @@ void sched_init(void)
 	main_thread.tid = UNI_PID;
 	main_thread.state = T_RUNNING;
 	main_thread.fpu = main_fpu;
+	main_thread.ss_flags = SS_DISABLE;
 	slice_timer.fn = slice_expired;
 	fpu_setup();
 	initialised = 1;
@@ -425,6 +456,8 @@ struct thread *sched_new_thread(int (*fn)(void *), void *arg,
 	if (next_tid <= 0)
 		next_tid = UNI_PID + 1; /* tids wrap as Linux pids do */
 	t->fs_base = fs_base;
+	t->sig_mask = cur->sig_mask; /* clone inherits the mask */
+	t->ss_flags = SS_DISABLE;
 	memcpy(t->fpu, fpu_init_state, fpu_size);
 	t->ksp = top - sizeof(frame);
 
@@ -449,6 +482,8 @@ void sched_exit_thread(int status)
 			futex_wake(t->clear_tid, 1, ~0u);
 	}
 	timer_stop(&t->wait_timer);
+	if (sig_thread_exit) /* linked only with the signal code */
+		sig_thread_exit(t);
 	if (t->all_prev)
 		t->all_prev->all_next = t->all_next;
 	else
