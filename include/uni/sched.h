@@ -29,6 +29,10 @@ struct thread *sched_current(void);
 int sched_tid(const struct thread *t);
 struct thread *sched_find(int tid); /* a live thread, or NULL */
 int sched_thread_count(void);
+/* CPU time used by the calling thread / by all threads, dead ones too
+ * (idle time is nobody's). */
+uint64_t sched_thread_cpu_ns(void);
+uint64_t sched_process_cpu_ns(void);
 
 void sched_init(void);
 

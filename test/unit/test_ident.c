@@ -54,6 +54,8 @@ void proc_exit(int status)
 }
 
 uint64_t time_now_ns(void) { return now_ns; }
+uint64_t sched_process_cpu_ns(void) { return now_ns; }
+uint64_t sched_thread_cpu_ns(void) { return now_ns; }
 size_t pmm_total_frames(void) { return total_frames; }
 size_t pmm_free_frames(void) { return free_frames; }
 

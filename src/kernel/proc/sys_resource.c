@@ -11,10 +11,9 @@
  * NOFILE's max stops at nr_open. Other subsystems read a soft limit with
  * rlimit_cur() (uni/ident.h).
  *
- * CPU time: until the scheduler accounts run time per thread, the process
- * has used all of the time since the clock started (one vCPU, one
- * process), so getrusage and times report time_now_ns() as user time and
- * no system time.
+ * CPU time comes from the scheduler's accounting (time a thread ran, not
+ * idle time); it is all reported as user time: kernel and program share
+ * one ring, so there is no separate system time to measure.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -25,6 +24,7 @@
 #include <uni/kernel.h>
 #include <uni/mm.h>
 #include <uni/proc.h>
+#include <uni/sched.h>
 #include <uni/syscall.h>
 #include <uni/time.h>
 #include <uni/uaccess.h>
@@ -169,10 +169,11 @@ SYSCALL_DEFINE1(sysinfo, struct kernel_sysinfo *, uinfo)
 	return copy_to_user(uinfo, &si, sizeof(si)) ? -EFAULT : 0;
 }
 
-/* The process's CPU time so far (see the header comment). */
-static uint64_t cpu_time_ns(void)
+/* CPU time so far of the process, or of the calling thread. */
+static uint64_t cpu_time_ns(int who)
 {
-	return time_now_ns();
+	return who == RUSAGE_THREAD ? sched_thread_cpu_ns()
+				    : sched_process_cpu_ns();
 }
 
 struct kernel_timeval {
@@ -195,7 +196,7 @@ SYSCALL_DEFINE2(getrusage, int, who, struct kernel_rusage *, uru)
 		return -EINVAL;
 	memset(&ru, 0, sizeof(ru));
 	if (who != RUSAGE_CHILDREN) {
-		uint64_t t = cpu_time_ns();
+		uint64_t t = cpu_time_ns(who);
 
 		ru.utime.tv_sec = (long)(t / NSEC_PER_SEC);
 		ru.utime.tv_usec = (long)(t % NSEC_PER_SEC / 1000);
@@ -217,7 +218,8 @@ SYSCALL_DEFINE1(times, struct kernel_tms *, ubuf)
 
 	if (ubuf) {
 		struct kernel_tms t = {
-			.utime = (long)(cpu_time_ns() / (NSEC_PER_SEC / USER_HZ)),
+			.utime = (long)(cpu_time_ns(RUSAGE_SELF) /
+					(NSEC_PER_SEC / USER_HZ)),
 		};
 
 		if (copy_to_user(ubuf, &t, sizeof(t)))

@@ -23,6 +23,7 @@ struct thread {
 	int wake_reason;       /* sched_block's return value */
 	int interrupt_pending; /* sched_interrupt before the block */
 	uint64_t fs_base;      /* TLS pointer while switched out */
+	uint64_t cpu_ns;       /* CPU time used, up to its last charge */
 	int *clear_tid;        /* CLONE_CHILD_CLEARTID / set_tid_address */
 	struct timer wait_timer;  /* sched_block's deadline */
 	struct thread *rq_next;   /* run queue, or free list when dead */

@@ -45,6 +45,33 @@ static uint8_t main_fpu[4096] __attribute__((aligned(64)));
 static struct thread *cur = &main_thread;
 static struct thread *rq_head, *rq_tail;
 static struct thread *all_threads = &main_thread;
+
+/* CPU time: the running thread is charged from cpu_since; time spent
+ * idle in `hlt` is charged to nobody; exited threads' time stays in the
+ * process total (dead_cpu_ns). */
+static uint64_t cpu_since, dead_cpu_ns;
+
+static void charge(struct thread *t)
+{
+	uint64_t now = time_now_ns();
+
+	t->cpu_ns += now - cpu_since;
+	cpu_since = now;
+}
+
+uint64_t sched_thread_cpu_ns(void)
+{
+	return cur->cpu_ns + (time_now_ns() - cpu_since);
+}
+
+uint64_t sched_process_cpu_ns(void)
+{
+	uint64_t sum = dead_cpu_ns + (time_now_ns() - cpu_since);
+
+	for (struct thread *t = all_threads; t; t = t->all_next)
+		sum += t->cpu_ns;
+	return sum;
+}
 static struct thread *free_threads; /* dead blocks kept for reuse */
 static int nfree_threads;
 #define FREE_THREADS_KEPT 32
@@ -173,6 +200,7 @@ static void slice_restart(void)
 
 static void switch_out_state(struct thread *prev)
 {
+	charge(prev);
 	prev->preempt_count = sched_cpu.preempt_count;
 	prev->fs_base = rdmsr(MSR_FS_BASE);
 	fpu_save(prev->fpu);
@@ -215,14 +243,19 @@ static void switch_to(struct thread *prev, struct thread *next)
 static void schedule(struct thread *prev)
 {
 	struct thread *next;
+	int idled = 0;
 
 	while (!(next = rq_pop())) {
 		if (prev->state == T_RUNNING)
 			return; /* nobody else wants the CPU */
+		if (!idled++)
+			charge(prev); /* up to the idle stretch, not through it */
 		/* sti's one-instruction shadow makes `sti; hlt` atomic: an
 		 * interrupt that is already pending wakes the hlt. */
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 	}
+	if (idled)
+		cpu_since = time_now_ns();
 	sched_cpu.need_resched = 0;
 	if (next == prev) {
 		prev->state = T_RUNNING;
@@ -482,6 +515,9 @@ void sched_exit_thread(int status)
 			futex_wake(t->clear_tid, 1, ~0u);
 	}
 	timer_stop(&t->wait_timer);
+	charge(t);
+	dead_cpu_ns += t->cpu_ns;
+	t->cpu_ns = 0;
 	if (sig_thread_exit) /* linked only with the signal code */
 		sig_thread_exit(t);
 	if (t->all_prev)

@@ -3,15 +3,15 @@
  *
  * Layer: kernel time syscalls over clock.c. MONOTONIC, MONOTONIC_RAW,
  * BOOTTIME and their COARSE forms read the TSC clock; REALTIME adds the
- * wall clock read at start. With one process on one CPU and no idle
- * accounting yet, PROCESS_CPUTIME and THREAD_CPUTIME are the time since
- * the clock started (the kernel-core issue separates them).
+ * wall clock read at start. PROCESS_CPUTIME and THREAD_CPUTIME are the
+ * scheduler's run-time accounting (idle time is nobody's).
  */
 #include <errno.h>
 #include <stddef.h>
 #include <sys/time.h>
 #include <time.h>
 #include <uni/kernel.h>
+#include <uni/sched.h>
 #include <uni/syscall.h>
 #include <uni/time.h>
 #include <uni/uaccess.h>
@@ -27,9 +27,13 @@ static long clock_ns(clockid_t id, uint64_t *ns)
 	case CLOCK_MONOTONIC_RAW:
 	case CLOCK_MONOTONIC_COARSE:
 	case CLOCK_BOOTTIME:
-	case CLOCK_PROCESS_CPUTIME_ID:
-	case CLOCK_THREAD_CPUTIME_ID:
 		*ns = time_now_ns();
+		return 0;
+	case CLOCK_PROCESS_CPUTIME_ID:
+		*ns = sched_process_cpu_ns();
+		return 0;
+	case CLOCK_THREAD_CPUTIME_ID:
+		*ns = sched_thread_cpu_ns();
 		return 0;
 	default:
 		return -EINVAL;
