@@ -55,6 +55,13 @@ int sig_send(struct thread *t, int sig, const struct sig_info *info);
  * deliverable to the current thread; returns the syscall's final result
  * and sets *restart when the call must be re-run. */
 long sig_syscall_exit(long ret, int *restart) SIG_WEAK;
+/* The syscall wrappers' slow path, out of line to keep every wrapper
+ * small: sig_syscall_exit, then `again` with the same arguments when the
+ * call is to be re-run. */
+long sig_syscall_exit_call(long ret,
+			   long (*again)(long, long, long, long, long, long),
+			   long a0, long a1, long a2, long a3, long a4,
+			   long a5) SIG_WEAK;
 
 /* Interrupt exit into program code of the current thread: deliver by
  * rewriting tf into a signal frame. */

@@ -19,7 +19,7 @@
 
 #if __STDC_HOSTED__
 #define SIG_EXIT_WORK(ret) 0
-#define sig_syscall_exit(ret, restart) (ret)
+#define sig_syscall_exit_call(ret, again, a0, a1, a2, a3, a4, a5) (ret)
 #else
 #include <uni/signal.h>
 #define SIG_EXIT_WORK(ret) (sig_work | ((ret) == -ERESTARTSYS))
@@ -49,18 +49,15 @@ const char *syscall_name(long nr);
 #define UNI_SYS_BODY(name, call) \
 	{ \
 		long ret_; \
-		int restart_; \
 		(void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5; \
-		do { \
-			PREEMPT_ENTER(); \
-			TRACE_ENTER(UNI_NR_##name, a0, a1, a2, a3, a4, a5); \
-			ret_ = (call); \
-			TRACE_LEAVE(UNI_NR_##name, ret_); \
-			PREEMPT_LEAVE(); \
-			restart_ = 0; \
-			if (__builtin_expect(SIG_EXIT_WORK(ret_), 0)) \
-				ret_ = sig_syscall_exit(ret_, &restart_); \
-		} while (restart_); \
+		PREEMPT_ENTER(); \
+		TRACE_ENTER(UNI_NR_##name, a0, a1, a2, a3, a4, a5); \
+		ret_ = (call); \
+		TRACE_LEAVE(UNI_NR_##name, ret_); \
+		PREEMPT_LEAVE(); \
+		if (__builtin_expect(SIG_EXIT_WORK(ret_), 0)) \
+			ret_ = sig_syscall_exit_call(ret_, sys_##name, a0, a1, \
+						     a2, a3, a4, a5); \
 		return ret_; \
 	}
 

@@ -266,6 +266,17 @@ static void fill_stack(const struct thread *t, stack_t *st, uint64_t sp)
 void arch_sig_call(uintptr_t handler, int sig, siginfo_t *si,
 		   struct k_ucontext *uc, uint64_t stack_top);
 
+long sig_syscall_exit_call(long ret,
+			   long (*again)(long, long, long, long, long, long),
+			   long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	int restart = 0;
+
+	ret = sig_syscall_exit(ret, &restart);
+	/* Re-run through the wrapper, which delivers again on its way out. */
+	return restart ? again(a0, a1, a2, a3, a4, a5) : ret;
+}
+
 long sig_syscall_exit(long ret, int *restart)
 {
 	struct thread *t;
