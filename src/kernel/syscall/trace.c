@@ -380,14 +380,16 @@ static long stat_slot(long nr)
 void trace_print_stats(void)
 {
 	static int printed;
-	uint64_t hz = time_tsc_hz ? time_tsc_hz() : 0, calls = 0, errors = 0,
-		 tsc = 0;
+	uint64_t hz, calls = 0, errors = 0, tsc = 0;
 	long done[UNI_NR_MAX + 1];
 	int ndone = 0;
 
+	/* Before anything else: asking the clock its rate calibrates it
+	 * (milliseconds of PIT counting) on every exit otherwise. */
 	if (printed || !(uni_trace_mode & TRACE_STATS))
 		return;
 	printed = 1;
+	hz = time_tsc_hz ? time_tsc_hz() : 0;
 	kprintf("uni: syscall statistics\n%10s %8s %12s  %s\n", "calls",
 		"errors", hz ? "usecs" : "tsc-ticks", "syscall");
 	/* Most-called first; a selection sort is fine for 512 slots, once. */
