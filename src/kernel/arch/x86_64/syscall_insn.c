@@ -66,7 +66,8 @@ long syscall_insn_dispatch(long nr, long a, long b, long c, long d, long e,
 		logged = 1;
 		kprintf("uni: syscall instruction at %p (number %ld), but this "
 			"image has no syscall table: link it with "
-			"-Wl,-u,__uni_syscall_dispatch; returning ENOSYS\n",
+			"-Wl,-u,__uni_syscall_dispatch (CMake: "
+			"uni_syscall_instruction(target)); returning ENOSYS\n",
 			(void *)rip, nr);
 	}
 	TRACE_LEAVE(nr, -ENOSYS);
