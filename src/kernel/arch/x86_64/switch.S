@@ -9,6 +9,7 @@
  * pointing %rsp at that copy and popping it, ending in iretq, so no byte
  * below the program's %rsp (its red zone) is ever written.
  */
+#include "trapframe.h"
 	.text
 
 /* void arch_switch(uint64_t *save_ksp, uint64_t ksp) */
@@ -46,23 +47,7 @@ arch_switch_iret:
 	pushq %r15
 	movq %rsp, (%rdi)
 	movq %rsi, %rsp
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
-	addq $16, %rsp /* vector, error */
-	iretq
+	TRAP_FRAME_POP_IRET
 
 /* First run of a new thread (sched_clone lays out an arch_switch frame
  * whose return address is here, r13 = fn, r12 = arg): enable interrupts,

@@ -8,6 +8,7 @@
  * All gates use IST stacks (gdt.c), so the interrupted code's red zone is
  * never touched.
  */
+#include "trapframe.h"
 	.text
 	.align 16
 	.global trap_stubs
@@ -26,41 +27,11 @@ trap_stubs:
 	.endr
 
 trap_common:
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	TRAP_FRAME_PUSH_REGS
 	cld
 	movq %rsp, %rdi
 	call trap_handler
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
-	addq $16, %rsp
-	iretq
+	TRAP_FRAME_POP_IRET
 
 /* void arch_call_on_stack(void (*fn)(void *), void *arg, void *stack_top) */
 	.global arch_call_on_stack

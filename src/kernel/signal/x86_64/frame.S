@@ -7,6 +7,7 @@
  * struct trap_frame (arch.h) and iretq into it (as switch.S does for a
  * preempted thread), interrupts re-enabled by the restored RFLAGS.
  */
+#include "../../arch/x86_64/trapframe.h"
 	.text
 
 /* void arch_sig_call(handler, int sig, siginfo_t *si, void *uc,
@@ -31,20 +32,4 @@ arch_sig_call:
 	.hidden arch_sig_resume
 arch_sig_resume:
 	movq %rdi, %rsp
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
-	addq $16, %rsp /* vector, error */
-	iretq
+	TRAP_FRAME_POP_IRET
