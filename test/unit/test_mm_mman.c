@@ -31,28 +31,6 @@ uintptr_t mm_hosted_dmap_offset;
 
 #include "unit.h"
 
-void kprintf(const char *fmt, ...)
-{
-	if (getenv("TEST_VERBOSE")) {
-		va_list ap;
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-	}
-}
-
-void panic(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	printf("unexpected panic: ");
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-	abort();
-}
-
 /* ---- fake page table ------------------------------------------------ */
 #ifndef TEST_REAL_PT
 

@@ -25,23 +25,6 @@ char _kernel_start[1], _end[1]; /* for pt_init, which is not called */
 
 #include "unit.h"
 
-void kprintf(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
-void panic(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	printf("unexpected panic: ");
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-	abort();
-}
-
 /* as.c is not linked; mm.c's mm_init/mm_dump want these. */
 void as_init(void)
 {

@@ -26,23 +26,6 @@ void lapic_arm(uint64_t deadline_ns)
 	hw_deadline = deadline_ns;
 }
 
-void kprintf(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-}
-
-void panic(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	abort();
-}
-
 #define N 500
 
 static struct timer timers[N];

@@ -23,23 +23,6 @@ uintptr_t mm_hosted_dmap_offset;
 
 #include "unit.h"
 
-void kprintf(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
-void panic(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	printf("unexpected panic: ");
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-	abort();
-}
-
 #define P(n) ((uint64_t)(n)*PAGE_SIZE)
 #define BASE 0x10000000000ULL
 #define A(n) (BASE + P(n))
