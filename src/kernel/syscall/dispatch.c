@@ -19,13 +19,34 @@ static const sys_handler_t syscall_table[UNI_NR_MAX] = {
 #undef SYSCALL
 };
 
+/* A number no kernel knows has no name and no default of its own: log
+ * each such number once, as the defaults do, up to a few of them. */
+static void log_unknown(long nr)
+{
+	static long seen[16];
+	static unsigned nseen;
+
+	for (unsigned i = 0; i < nseen && i < ARRAY_SIZE(seen); i++)
+		if (seen[i] == nr)
+			return;
+	if (nseen < ARRAY_SIZE(seen))
+		kprintf("uni: syscall %ld: no such system call\n", nr);
+	else if (nseen == ARRAY_SIZE(seen))
+		kprintf("uni: further unknown syscall numbers are not logged\n");
+	else
+		return;
+	if (nseen < ARRAY_SIZE(seen))
+		seen[nseen] = nr;
+	nseen++;
+}
+
 long __uni_syscall_dispatch(long nr, long a, long b, long c, long d, long e,
 			    long f)
 {
 	if (nr < 0 || nr >= UNI_NR_MAX || !syscall_table[nr]) {
 		PREEMPT_ENTER();
 		TRACE_ENTER(nr, a, b, c, d, e, f);
-		kprintf("uni: syscall %ld: no such system call\n", nr);
+		log_unknown(nr);
 		TRACE_LEAVE(nr, -ENOSYS);
 		PREEMPT_LEAVE();
 		return -ENOSYS;
