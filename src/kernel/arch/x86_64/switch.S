@@ -12,9 +12,9 @@
 #include "trapframe.h"
 	.text
 
-/* void arch_switch(uint64_t *save_ksp, uint64_t ksp) */
-	.global arch_switch
-arch_switch:
+/* Push the callee-saved registers and store %rsp in *%rdi: the kernel
+ * context arch_switch_resume pops again. */
+.macro SAVE_KERNEL_CONTEXT
 	pushq %rbp
 	pushq %rbx
 	pushq %r12
@@ -22,6 +22,12 @@ arch_switch:
 	pushq %r14
 	pushq %r15
 	movq %rsp, (%rdi)
+.endm
+
+/* void arch_switch(uint64_t *save_ksp, uint64_t ksp) */
+	.global arch_switch
+arch_switch:
+	SAVE_KERNEL_CONTEXT
 	movq %rsi, %rsp
 /* Also the iretq target when the timer interrupt resumes a thread that
  * was switched out inside the kernel (sched_irq builds that frame). */
@@ -39,13 +45,7 @@ arch_switch_resume:
  * save like arch_switch, then resume a preempted thread from its frame. */
 	.global arch_switch_iret
 arch_switch_iret:
-	pushq %rbp
-	pushq %rbx
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
-	movq %rsp, (%rdi)
+	SAVE_KERNEL_CONTEXT
 	movq %rsi, %rsp
 	TRAP_FRAME_POP_IRET
 
