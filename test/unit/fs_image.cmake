@@ -1,0 +1,1 @@
+# fs_image: host unit tests of the Files issue

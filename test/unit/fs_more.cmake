@@ -1,0 +1,1 @@
+# fs_more: host unit tests of the Files issue

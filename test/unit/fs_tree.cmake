@@ -1,0 +1,1 @@
+# fs_tree: host unit tests of the Files issue

@@ -1,0 +1,1 @@
+# fs_wait: host unit tests of the Files issue

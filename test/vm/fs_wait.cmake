@@ -1,0 +1,1 @@
+# fs_wait: tests of the Files issue (see the file's owner comment)
