@@ -159,4 +159,21 @@ extern const struct file_ops console_fops;
 /* Set up descriptors 0, 1, 2 on the console. Called by proc_start. */
 void fd_init_stdio(void);
 
+/* ---- hooks into other file subsystems ------------------------------- */
+
+/* Record locks and flock (fs/lock.c). fcntl() calls lock_fcntl for
+ * F_GETLK/F_SETLK/F_SETLKW and the OFD forms. The close hooks are weak,
+ * so an image that never locks links none of lock.c: lock_on_close runs
+ * when a descriptor of f is closed (POSIX: the process loses all its
+ * record locks on that file), lock_on_release when f's last reference
+ * goes (flock and OFD locks die with the open file description). */
+long lock_fcntl(struct file *f, int cmd, void *uarg);
+void lock_on_close(struct file *f) __attribute__((weak));
+void lock_on_release(struct file *f) __attribute__((weak));
+
+/* Pipes (fs/pipe.c): F_GETPIPE_SZ/F_SETPIPE_SZ for fcntl, weak so that
+ * fcntl does not drag pipes into every image; -EBADF-like -EINVAL when f
+ * is not a pipe. */
+long pipe_fcntl(struct file *f, int cmd, unsigned long arg) __attribute__((weak));
+
 #endif

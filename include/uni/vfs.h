@@ -185,4 +185,9 @@ extern const struct file_ops ramfs_file_fops;
 /* A new unlinked ramfs regular file (memfd_create, O_TMPFILE). */
 int ramfs_new_unlinked(mode_t mode, struct vnode **out);
 
+/* Called once by vfs_root() right after / exists as an empty ramfs
+ * (fs/initfs.c): mounts /dev and /proc, makes /tmp and /etc, unpacks the
+ * archive embedded in the image, generates the /etc files it lacks. */
+void fs_populate(void);
+
 #endif
