@@ -129,8 +129,6 @@ long kernel_write(struct file *f, const void *buf, size_t len, uint64_t pos);
 
 /* ---- the descriptor table -------------------------------------------- */
 
-#define FD_MAX_DEFAULT 1024  /* RLIMIT_NOFILE soft and hard default */
-#define FD_TABLE_MAX 65536   /* the most any rlimit can raise it to */
 
 /* Reference to the file at fd, or NULL (caller returns -EBADF). */
 struct file *fd_get(int fd);
@@ -146,9 +144,8 @@ int fd_get_cloexec(int fd);           /* 0/1, or -EBADF */
 int fd_set_cloexec(int fd, int on);   /* 0 or -EBADF */
 /* The highest open fd + 1 (for /proc/self/fd and select limits). */
 int fd_count_hint(void);
-/* RLIMIT_NOFILE as the fd table enforces it. */
+/* RLIMIT_NOFILE's soft limit, which the table enforces. */
 unsigned fd_limit(void);
-int fd_set_limit(unsigned lim);
 
 /* fd_get for a file of a given type: NULL unless f->ops == ops. */
 struct file *fd_get_typed(int fd, const struct file_ops *ops);

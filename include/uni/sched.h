@@ -63,6 +63,11 @@ struct timer {
 };
 void timer_start(struct timer *t, uint64_t deadline);
 void timer_stop(struct timer *t);
+/* Is t queued? (A queued timer always has a prev link.) */
+static inline int timer_pending(const struct timer *t)
+{
+	return t->prev != 0;
+}
 
 /* Futex wake for kernel callers (thread exit): wake up to n waiters on
  * the 32-bit word at uaddr; returns how many. */

@@ -134,7 +134,7 @@ int vfs_mount(const char *path, struct mount *m);
  * -EBADF (dirfd). A trailing slash requires a directory. */
 int namei(int dirfd, const char *path, int flags, struct vnode **out);
 
-/* Resolve all but the last component: *dir is referenced, *name/*len the
+/* Resolve all but the last component: *dir is referenced, *name and *len the
  * last component (inside path). For create/unlink/rename. "." or ".."
  * as the last component gives -EEXIST/-EINVAL/-ENOTEMPTY as the caller
  * decides: *len is then 1 or 2 and *name points at the dots. *trailing

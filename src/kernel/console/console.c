@@ -1,47 +1,66 @@
 /*
- * console.c - the console as the program's stdin, stdout and stderr.
+ * console.c - the serial console as a file: stdin, stdout and stderr
+ * (fdtable.c installs them), /dev/console and /dev/tty (devfs).
  *
- * Layer: console syscalls. Until the VFS and its fd table exist (the Files
- * issue), descriptors 0, 1 and 2 are the serial console and nothing else
- * is open; close() of one of them closes it for good. The console is a tty
- * (TIOCGWINSZ answers, as on a Linux serial console, with a size of 0x0),
- * so musl line-buffers stdout. Output is raw: no newline translation, so
- * uni-run's stdout carries exactly the bytes the program wrote.
- * Input: a read waits for the first byte and then returns what has already
- * arrived; a Ctrl-D at the start of a read is end of file, as on a tty.
- * Program buffers pass through a small bounce buffer with uaccess_copy, so
- * a bad pointer is -EFAULT (or a short count after some bytes went out).
+ * Layer: console, a file type (uni/file.h). The console is a tty: the
+ * window-size ioctl answers (a serial console has no size: 0x0, as Linux
+ * reports), so musl line-buffers stdout; TCGETS reports the line as it
+ * really behaves: raw, no echo, no line editing, no output processing,
+ * so uni-run's stdout carries exactly the bytes the program wrote.
+ * Input: a read waits for the first byte and then returns what has
+ * already arrived; a Ctrl-D at the start of a read is end of file, as on
+ * a tty. O_NONBLOCK reads give EAGAIN when nothing has arrived.
+ *
+ * Waiting for input: the UART's receive interrupt is not routed (there is
+ * no I/O APIC driver yet), so while somebody waits (a blocking read, or
+ * poll/select/epoll on the console) a 10 ms timer samples the line status
+ * and wakes the waiters when a byte is there. The CPU sleeps between
+ * samples; nothing spins.
  */
 #include <errno.h>
-#include <limits.h>
-#include <stdint.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/ioctl.h>
-#include <sys/uio.h>
+#include <termios.h>
 #include <uni/console.h>
+#include <uni/file.h>
 #include <uni/kernel.h>
+#include <uni/sched.h>
 #include <uni/syscall.h>
+#include <uni/time.h>
 #include <uni/uaccess.h>
+#include <uni/wait.h>
 
-#define CONSOLE_FDS 3
 #define CTRL_D 0x04
+#define BOUNCE 256
+#define SAMPLE_NS 10000000ULL
 
-static uint8_t closed_fds; /* bit n: fd n was closed */
+static struct waitq input_wq;
+static void sample(struct timer *t);
+static struct timer sample_timer = { .fn = sample };
 
-static int console_fd(int fd)
+static void sample(struct timer *t)
 {
-	return fd >= 0 && fd < CONSOLE_FDS && !(closed_fds & (1u << fd));
+	if (serial_can_read())
+		waitq_wake(&input_wq, POLLIN | POLLRDNORM);
+	if (waitq_active(&input_wq))
+		timer_start(t, time_now_ns() + SAMPLE_NS);
 }
 
-#define BOUNCE 256
+static void sample_start(void)
+{
+	if (!timer_pending(&sample_timer))
+		timer_start(&sample_timer, time_now_ns() + SAMPLE_NS);
+}
 
-static long console_write(const char *ubuf, size_t len)
+static long console_write(struct file *f, struct iov_iter *it, uint64_t *pos)
 {
 	char chunk[BOUNCE];
 	size_t done = 0;
 
-	while (done < len) {
-		size_t n = MIN(len - done, sizeof(chunk));
-		if (copy_from_user(chunk, ubuf + done, n))
+	while (it->count) {
+		size_t n = iter_copy_from(it, chunk, sizeof(chunk));
+		if (!n)
 			return done ? (long)done : -EFAULT;
 		serial_write(chunk, n);
 		done += n;
@@ -49,125 +68,77 @@ static long console_write(const char *ubuf, size_t len)
 	return (long)done;
 }
 
-static long console_read(char *ubuf, size_t len)
+static long console_read(struct file *f, struct iov_iter *it, uint64_t *pos)
 {
 	char chunk[BOUNCE];
 	size_t n = 0;
 
-	if (len == 0)
+	if (!it->count)
 		return 0;
-	len = MIN(len, sizeof(chunk));
-	chunk[n++] = (char)serial_getc();
-	if (chunk[0] == CTRL_D)
-		return 0;
-	while (n < len && serial_can_read()) {
+	while (!serial_can_read()) {
+		int r;
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		sample_start();
+		r = waitq_block(&input_wq, POLLIN, 0);
+		if (r == -EINTR)
+			return -ERESTARTSYS;
+	}
+	while (n < MIN(it->count, sizeof(chunk)) && serial_can_read()) {
 		char c = (char)serial_getc();
-		if (c == CTRL_D)
+		if (c == CTRL_D) {
+			if (n == 0)
+				return 0;
 			break;
+		}
 		chunk[n++] = c;
 	}
-	if (copy_to_user(ubuf, chunk, n))
+	if (iter_copy_to(it, chunk, n) != n)
 		return -EFAULT; /* the bytes are lost, as Linux loses them */
 	return (long)n;
 }
 
-static long copy_iov(struct iovec *dst, const struct iovec *uiov, int i)
+static uint32_t console_poll(struct file *f, struct poll_table *pt)
 {
-	return copy_from_user(dst, &uiov[i], sizeof(*dst));
-}
+	uint32_t mask = POLLOUT | POLLWRNORM;
 
-SYSCALL_DEFINE3(write, int, fd, const char *, buf, size_t, len)
-{
-	if (!console_fd(fd))
-		return -EBADF;
-	if (fd == 0)
-		return -EBADF; /* stdin is open read-only */
-	if ((ssize_t)len < 0)
-		return -EINVAL;
-	return console_write(buf, len);
-}
-
-SYSCALL_DEFINE3(writev, int, fd, const struct iovec *, uiov, int, iovcnt)
-{
-	struct iovec iov;
-	size_t total = 0;
-
-	if (!console_fd(fd) || fd == 0)
-		return -EBADF;
-	if (iovcnt < 0 || iovcnt > IOV_MAX)
-		return -EINVAL;
-	/* Validate every length first: an invalid vector writes nothing. */
-	for (int i = 0; i < iovcnt; i++) {
-		if (copy_iov(&iov, uiov, i))
-			return -EFAULT;
-		if ((ssize_t)iov.iov_len < 0 || total + iov.iov_len < total ||
-		    (ssize_t)(total + iov.iov_len) < 0)
-			return -EINVAL;
-		total += iov.iov_len;
+	if (serial_can_read())
+		mask |= POLLIN | POLLRDNORM;
+	else if (pt) {
+		poll_wait(f, &input_wq, pt);
+		sample_start();
 	}
-	total = 0;
-	for (int i = 0; i < iovcnt; i++) {
-		long n;
-		if (copy_iov(&iov, uiov, i))
-			return total ? (long)total : -EFAULT;
-		n = console_write(iov.iov_base, iov.iov_len);
-		if (n < 0)
-			return total ? (long)total : n;
-		total += (size_t)n;
-		if ((size_t)n < iov.iov_len)
-			break;
-	}
-	return (long)total;
+	return mask;
 }
 
-SYSCALL_DEFINE3(read, int, fd, char *, buf, size_t, len)
+static long console_ioctl(struct file *f, unsigned long req, void *arg)
 {
-	if (!console_fd(fd))
-		return -EBADF;
-	if (fd != 0)
-		return -EBADF; /* stdout and stderr are open write-only */
-	return console_read(buf, len);
-}
-
-SYSCALL_DEFINE3(readv, int, fd, const struct iovec *, uiov, int, iovcnt)
-{
-	struct iovec iov;
-
-	if (!console_fd(fd) || fd != 0)
-		return -EBADF;
-	if (iovcnt < 0 || iovcnt > IOV_MAX)
-		return -EINVAL;
-	/* One console read fills the first non-empty buffer: a tty read
-	 * returns what has arrived rather than waiting to fill them all. */
-	for (int i = 0; i < iovcnt; i++) {
-		if (copy_iov(&iov, uiov, i))
-			return -EFAULT;
-		if ((ssize_t)iov.iov_len < 0)
-			return -EINVAL;
-		if (iov.iov_len)
-			return console_read(iov.iov_base, iov.iov_len);
-	}
-	return 0;
-}
-
-SYSCALL_DEFINE3(ioctl, int, fd, unsigned long, req, void *, arg)
-{
-	if (!console_fd(fd))
-		return -EBADF;
 	switch (req) {
 	case TIOCGWINSZ: {
 		struct winsize ws = { 0 };
 		return copy_to_user(arg, &ws, sizeof(ws));
+	}
+	case TCGETS: {
+		struct termios t = { 0 };
+		t.c_cflag = B115200 | CS8 | CREAD | CLOCAL;
+		t.c_cc[VMIN] = 1;
+		t.c_cc[VEOF] = CTRL_D;
+		return copy_to_user(arg, &t, sizeof(t));
+	}
+	case FIONREAD: {
+		int n = serial_can_read() ? 1 : 0; /* the UART shows one byte */
+		return copy_to_user(arg, &n, sizeof(n));
 	}
 	default:
 		return -ENOTTY;
 	}
 }
 
-SYSCALL_DEFINE1(close, int, fd)
-{
-	if (!console_fd(fd))
-		return -EBADF;
-	closed_fds |= 1u << fd;
-	return 0;
-}
+const struct file_ops console_fops = {
+	.read = console_read,
+	.write = console_write,
+	.poll = console_poll,
+	.ioctl = console_ioctl,
+	.stream = 1,
+	.anon_name = "/dev/console",
+};

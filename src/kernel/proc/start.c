@@ -13,6 +13,7 @@
 #include <string.h>
 #include <uni/cmdline.h>
 #include <uni/ident.h>
+#include <uni/file.h>
 #include <uni/kernel.h>
 #include <uni/mm.h>
 #include <uni/proc.h>
@@ -61,6 +62,7 @@ void proc_start(const struct boot_info *bi)
 	void *stack;
 	int rc;
 
+	fd_init_stdio();
 	rc = cmdline_parse(&cl, cmdline_store, sizeof(cmdline_store),
 			   cmdline_ptrs, ARRAY_SIZE(cmdline_ptrs), bi->cmdline,
 			   bi->cmdline_has_path, DEFAULT_ARGV0, &err);
