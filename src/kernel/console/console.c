@@ -11,11 +11,11 @@
  * already arrived; a Ctrl-D at the start of a read is end of file, as on
  * a tty. O_NONBLOCK reads give EAGAIN when nothing has arrived.
  *
- * Waiting for input: the UART's receive interrupt is not routed (there is
- * no I/O APIC driver yet), so while somebody waits (a blocking read, or
- * poll/select/epoll on the console) a 10 ms timer samples the line status
- * and wakes the waiters when a byte is there. The CPU sleeps between
- * samples; nothing spins.
+ * Waiting for input: the first time somebody waits (a blocking read, or
+ * poll/select/epoll on the console) the UART's receive interrupt is
+ * routed to input_arrived(), which wakes the waiters. Where it cannot be
+ * routed (no I/O APIC), a 10 ms timer samples the line status while
+ * anybody waits instead. Either way the CPU sleeps; nothing spins.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -47,9 +47,19 @@ static void sample(struct timer *t)
 		timer_start(t, time_now_ns() + SAMPLE_NS);
 }
 
-static void sample_start(void)
+static void input_arrived(void *arg)
 {
-	if (!timer_pending(&sample_timer))
+	waitq_wake(&input_wq, POLLIN | POLLRDNORM);
+}
+
+/* Called before each wait for input. */
+static void input_watch(void)
+{
+	static int irq_state; /* 0 not tried, 1 routed, -1 sampling */
+
+	if (!irq_state)
+		irq_state = serial_rx_irq(input_arrived, NULL) == 0 ? 1 : -1;
+	if (irq_state < 0 && !timer_pending(&sample_timer))
 		timer_start(&sample_timer, time_now_ns() + SAMPLE_NS);
 }
 
@@ -79,7 +89,7 @@ static long console_read(struct file *f, struct iov_iter *it, uint64_t *pos)
 		int r;
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
-		sample_start();
+		input_watch();
 		r = waitq_block(&input_wq, POLLIN, 0);
 		if (r == -EINTR)
 			return -ERESTARTSYS;
@@ -106,7 +116,7 @@ static uint32_t console_poll(struct file *f, struct poll_table *pt)
 		mask |= POLLIN | POLLRDNORM;
 	else if (pt) {
 		poll_wait(f, &input_wq, pt);
-		sample_start();
+		input_watch();
 	}
 	return mask;
 }

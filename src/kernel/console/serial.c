@@ -3,13 +3,16 @@
  *
  * Layer: console driver. serial_init() is called first thing by kmain();
  * serial_write() by kprintf and by the console syscalls (console.c);
- * serial_read() by console reads. Polled, no interrupts: output waits for
- * the transmit holding register and then fills the 16-byte FIFO; input
- * polls the line status register.
+ * serial_getc() by console reads. Output is polled: it waits for the
+ * transmit holding register and then fills the 16-byte FIFO. Input can
+ * raise IRQ 4 (serial_rx_irq, asked for by the console the first time a
+ * thread waits for input): "received data available", with OUT2 set so
+ * that the line leaves the chip; reading the data lowers it again.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <uni/console.h>
+#include <uni/irq.h>
 #include <uni/x86_64/cpu.h>
 
 #define COM1 0x3f8
@@ -19,6 +22,10 @@
 #define UART_LCR 3
 #define UART_MCR 4
 #define UART_LSR 5
+#define IER_RX_AVAILABLE 0x01
+#define MCR_DTR_RTS 0x03
+#define MCR_OUT2 0x08
+#define COM1_IRQ 4
 #define LSR_DATA_READY 0x01
 #define LSR_THR_EMPTY 0x20
 #define UART_FIFO_SIZE 16
@@ -31,7 +38,7 @@ void serial_init(void)
 	outb(COM1 + UART_IER, 0x00);
 	outb(COM1 + UART_LCR, 0x03);   /* 8N1 */
 	outb(COM1 + UART_FCR, 0x07);   /* enable and clear the FIFOs */
-	outb(COM1 + UART_MCR, 0x03);   /* DTR, RTS */
+	outb(COM1 + UART_MCR, MCR_DTR_RTS);
 }
 
 void serial_write(const char *buf, size_t len)
@@ -58,4 +65,15 @@ uint8_t serial_getc(void)
 	while (!serial_can_read())
 		cpu_relax();
 	return inb(COM1 + UART_DATA);
+}
+
+int serial_rx_irq(void (*fn)(void *), void *arg)
+{
+	int r = irq_attach_isa(COM1_IRQ, fn, arg);
+
+	if (r == 0) {
+		outb(COM1 + UART_MCR, MCR_DTR_RTS | MCR_OUT2);
+		outb(COM1 + UART_IER, IER_RX_AVAILABLE);
+	}
+	return r;
 }

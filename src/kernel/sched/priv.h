@@ -55,6 +55,16 @@ void timer_eoi(void);
 int lapic_init(int vector);           /* 0, or -1 without a LAPIC */
 void lapic_arm(uint64_t deadline_ns); /* one-shot; 0 disarms */
 void lapic_eoi(void);
+unsigned lapic_id(void);
+
+/* The I/O APIC (arch/x86_64/ioapic.c): route ISA irq to vector on the
+ * CPU with LAPIC id dest; 0 or -ENODEV. */
+int ioapic_route(unsigned irq, int vector, unsigned dest);
+
+/* timer.c: set the LAPIC up if that has not happened; 1 if it works. */
+int timer_hw_ready(void);
+/* irq.c: run the handler bound to vector; 0 if there is none. */
+int irq_dispatch(unsigned vector);
 
 /* Start a new thread running fn(arg) on the program stack below
  * stack_top (sys_sched.c calls it for clone); NULL with *err = -ENOMEM

@@ -352,10 +352,14 @@ void sched_irq(struct trap_frame *tf)
 
 	if (tf->vector == 0xff)
 		return; /* LAPIC spurious vector: no EOI */
-	if ((int)tf->vector != timer_vector())
+	if ((int)tf->vector == timer_vector()) {
+		lapic_eoi();
+		timer_run_expired(time_now_ns());
+	} else if (irq_dispatch((unsigned)tf->vector)) {
+		lapic_eoi();
+	} else {
 		panic("unexpected interrupt vector %lu", tf->vector);
-	lapic_eoi();
-	timer_run_expired(time_now_ns());
+	}
 
 	/* Inside the kernel (idle or blocked wait): the switch, if any,
 	 * happens on the way out of the kernel. */

@@ -19,21 +19,27 @@ static struct timer *head;
 static uint64_t armed; /* deadline the hardware holds, 0 = none */
 static int hw_state; /* 0 not yet set up, 1 ready, -1 no LAPIC timer */
 
-static void rearm(void)
+/* Set up on first use: a program that never sleeps, runs a second
+ * thread or waits for a device does not pay for the LAPIC calibration at
+ * boot. */
+int timer_hw_ready(void)
 {
-	uint64_t want = head ? head->deadline : 0;
-
-	if (want == armed)
-		return;
-	/* Set up on first use: a program that never sleeps or runs a
-	 * second thread does not pay for the LAPIC calibration at boot. */
 	if (!hw_state) {
 		hw_state = lapic_init(TIMER_VECTOR) == 0 ? 1 : -1;
 		if (hw_state < 0)
 			kprintf("uni: sched: no LAPIC timer: no sleeps, "
 				"no time slices\n");
 	}
-	if (hw_state < 0)
+	return hw_state > 0;
+}
+
+static void rearm(void)
+{
+	uint64_t want = head ? head->deadline : 0;
+
+	if (want == armed)
+		return;
+	if (!timer_hw_ready())
 		return;
 	armed = want;
 	lapic_arm(want);

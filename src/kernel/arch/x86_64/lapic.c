@@ -22,6 +22,7 @@
 #define XAPIC_PA 0xfee00000UL
 
 /* Register offsets (xAPIC MMIO; x2APIC MSR = 0x800 + offset / 16). */
+#define APIC_ID 0x20
 #define APIC_EOI 0xb0
 #define APIC_SVR 0xf0
 #define APIC_LVT_TIMER 0x320
@@ -115,6 +116,13 @@ void lapic_arm(uint64_t deadline_ns)
 				    NSEC_PER_SEC) + 1;
 	apic_write(APIC_TIMER_INIT, count > 0xffffffffu ? 0xffffffffu
 							: (uint32_t)count);
+}
+
+unsigned lapic_id(void)
+{
+	uint32_t id = apic_read(APIC_ID);
+
+	return x2 ? id : id >> 24;
 }
 
 void lapic_eoi(void)
