@@ -136,6 +136,8 @@ struct file *fd_get(int fd);
  * takes over the caller's reference on success. Returns the fd, or
  * -EMFILE (then the reference stays with the caller). */
 int fd_install(struct file *f, int minfd, int cloexec);
+/* dup: the lowest free fd >= minfd for oldfd's file; -EBADF, -EMFILE. */
+int fd_dup(int oldfd, int minfd, int cloexec);
 /* Put f at exactly fd (dup2/dup3), closing what was there. */
 int fd_install_at(struct file *f, int fd, int cloexec);
 /* Close fd: -EBADF if not open. */

@@ -143,6 +143,19 @@ int fd_close(int fd)
 	return 0;
 }
 
+int fd_dup(int oldfd, int minfd, int cl)
+{
+	struct file *f = fd_get(oldfd);
+	int r;
+
+	if (!f)
+		return -EBADF;
+	r = fd_install(f, minfd, cl);
+	if (r < 0)
+		file_put(f);
+	return r;
+}
+
 int fd_get_cloexec(int fd)
 {
 	if (!slot(fd))

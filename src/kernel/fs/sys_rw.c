@@ -1,13 +1,13 @@
 /*
  * sys_rw.c - the descriptor syscalls every file type shares: read, write
  * and their vector and positional forms, lseek, close, close_range, dup,
- * dup2, dup3, fcntl and the generic part of ioctl.
+ * dup2, dup3 and the generic part of ioctl (fcntl is in sys_fcntl.c, so
+ * that a program which only writes links no lock code).
  *
  * Layer: kernel fs core, over fdtable.c and the file types' ops (uni/
  * file.h). Positional calls on streams give ESPIPE; a write to a file
  * opened read-only (or the reverse) gives EBADF. Vectors are validated
- * whole before anything moves, as on Linux. Record locks go to lock.c,
- * pipe sizes to pipe.c.
+ * whole before anything moves, as on Linux.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -297,22 +297,9 @@ static long dup_to(int oldfd, int newfd, int cloexec)
 	return r;
 }
 
-static long dup_min(int oldfd, int minfd, int cloexec)
-{
-	struct file *f = fd_get(oldfd);
-	long r;
-
-	if (!f)
-		return -EBADF;
-	r = fd_install(f, minfd, cloexec);
-	if (r < 0)
-		file_put(f);
-	return r;
-}
-
 SYSCALL_DEFINE1(dup, int, fd)
 {
-	return dup_min(fd, 0, 0);
+	return fd_dup(fd, 0, 0);
 }
 
 SYSCALL_DEFINE2(dup2, int, oldfd, int, newfd)
@@ -330,57 +317,6 @@ SYSCALL_DEFINE3(dup3, int, oldfd, int, newfd, int, flags)
 	if (oldfd == newfd || (flags & ~O_CLOEXEC))
 		return -EINVAL;
 	return dup_to(oldfd, newfd, !!(flags & O_CLOEXEC));
-}
-
-/* ---- fcntl ---------------------------------------------------------------- */
-
-#define SETFL_MASK (O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME)
-
-static long do_fcntl(struct file *f, int fd, int cmd, unsigned long arg)
-{
-	switch (cmd) {
-	case F_DUPFD:
-	case F_DUPFD_CLOEXEC:
-		if (arg >= fd_limit())
-			return -EINVAL;
-		return dup_min(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
-	case F_GETFD:
-		return fd_get_cloexec(fd);
-	case F_SETFD:
-		return fd_set_cloexec(fd, arg & FD_CLOEXEC);
-	case F_GETFL:
-		return f->flags;
-	case F_SETFL:
-		/* No SIGIO is ever sent, so O_ASYNC is refused, not ignored. */
-		if (arg & O_ASYNC)
-			return -EINVAL;
-		f->flags = (f->flags & ~SETFL_MASK) | ((unsigned)arg & SETFL_MASK);
-		return 0;
-	case F_GETLK:
-	case F_SETLK:
-	case F_SETLKW:
-	case F_OFD_GETLK:
-	case F_OFD_SETLK:
-	case F_OFD_SETLKW:
-		return lock_fcntl(f, cmd, (void *)arg);
-	case F_GETPIPE_SZ:
-	case F_SETPIPE_SZ:
-		return pipe_fcntl ? pipe_fcntl(f, cmd, arg) : -EBADF;
-	default:
-		return -EINVAL;
-	}
-}
-
-SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, unsigned long, arg)
-{
-	struct file *f = fd_get(fd);
-	long r;
-
-	if (!f)
-		return -EBADF;
-	r = do_fcntl(f, fd, cmd, arg);
-	file_put(f);
-	return r;
 }
 
 /* ---- ioctl ----------------------------------------------------------------- */
