@@ -66,5 +66,8 @@ void sig_update_work(void);
  * 0 if none. */
 int sig_dequeue(struct thread *t, uint64_t set, siginfo_t *si);
 int sig_on_altstack(const struct thread *t, uint64_t sp);
+/* A signal became pending (fs/signalfd.c wakes its readers); weak: only
+ * images with signalfd define it. */
+void signalfd_notify(int sig) __attribute__((weak));
 
 #endif

@@ -156,6 +156,11 @@ int sig_send(struct thread *t, int sig, const struct sig_info *info)
 	*set |= bit;
 	pend_put(t, sig, info);
 	sig_work = 1;
+	/* signalfd (fs/signalfd.c) waits for signals to become pending,
+	 * blocked ones included: tell it. Weak, so images without signalfd
+	 * link nothing more. */
+	if (signalfd_notify)
+		signalfd_notify(sig);
 	if (!to)
 		return 1;
 	if (to->sig_waitset & bit) {
