@@ -61,6 +61,11 @@ const char *mm_fault_cause(char *buf, size_t n, uint64_t addr, uint64_t rsp,
  * pointer (today the identity; pa + len must lie below 1 TiB). */
 void *mm_map_mmio(uint64_t pa, size_t len);
 
+/* A regular file is shrinking to `size` bytes (truncate): its pages past
+ * the new end leave every shared mapping before the file frees them. */
+struct vnode;
+void mm_file_shrink(struct vnode *vn, uint64_t size);
+
 /* Print frames, page-table use, the program's ranges and the break. */
 void mm_dump(void);
 

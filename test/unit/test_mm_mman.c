@@ -13,7 +13,9 @@
  * replace and NOREPLACE, hints, W^X, ENOMEM with nothing leaked, stacks);
  * then a random run checks every page against a model. Built with
  * -DTEST_REAL_PT it runs the same cases over the real x86_64/paging.c
- * (tables built by pt_build in the arena) instead of the fake. Prints
+ * (tables built by pt_build in the arena) instead of the fake. File
+ * mappings run over a fake file layer (fd_get, kernel_read, a vnode whose
+ * getpage lends arena frames, as ramfs does). Prints
  * failures and "test_mm_mman: N passed, M failed"; exit status 1 on
  * failure. TEST_SEED=n reseeds the random run; TEST_VERBOSE shows logs.
  */
@@ -24,7 +26,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <uni/file.h>
 #include <uni/syscall.h>
+#include <uni/vfs.h>
 #include "priv.h"
 
 uintptr_t mm_hosted_dmap_offset;
@@ -244,6 +250,269 @@ static void unmap_all(void)
 {
 	sys_munmap(MM_PROG_BASE, MM_PROG_END - MM_PROG_BASE, 0, 0, 0, 0);
 	sys_brk(MM_BRK_BASE, 0, 0, 0, 0, 0);
+}
+
+/* ---- a fake file layer ---------------------------------------------- */
+
+/* fd 3: a pipe (no vnode); fd 4: a "ramfs" file, read-write, whose pages
+ * are frames the test holds; fd 5: the same file read-only; fd 6: a
+ * regular file without getpage (private mappings only), FSIZE bytes of
+ * a pattern. */
+#define FPAGES 64
+#define FSIZE 5000
+static uint64_t fpages[FPAGES];
+static struct vnode fvn, gvn;
+static struct file fpipe, frw, fro, fgen;
+
+static int fake_getpage(struct vnode *vn, uint64_t pg, int create,
+			uint64_t *pa)
+{
+	(void)vn;
+	if (pg >= FPAGES)
+		return -EFBIG;
+	if (!fpages[pg]) {
+		if (!create)
+			return -ENOENT;
+		if (!(fpages[pg] = pmm_alloc(PMM_ZERO)))
+			return -ENOSPC;
+		held++;
+	}
+	*pa = fpages[pg];
+	return 0;
+}
+
+static const struct vnode_ops fake_ops = { .getpage = fake_getpage };
+static const struct vnode_ops gen_ops = { 0 };
+
+struct file *fd_get(int fd)
+{
+	struct file *t[] = { [3] = &fpipe, &frw, &fro, &fgen };
+	struct file *f = fd >= 0 && fd < 7 ? t[fd] : NULL;
+
+	if (f)
+		f->refs++;
+	return f;
+}
+
+void file_put(struct file *f)
+{
+	f->refs--;
+}
+
+long kernel_read(struct file *f, void *buf, size_t len, uint64_t pos)
+{
+	uint8_t *b = buf;
+	size_t i;
+
+	for (i = 0; i < len && pos + i < f->vn->size; i++) {
+		uint64_t p = pos + i;
+		if (f->vn == &gvn)
+			b[i] = (uint8_t)(p * 7 + 1);
+		else
+			b[i] = fpages[p / PG] ? *((uint8_t *)mm_phys_to_virt(
+					 fpages[p / PG]) + p % PG) : 0;
+	}
+	return (long)i;
+}
+
+static uint8_t *fbyte(uint64_t off)
+{
+	return (uint8_t *)mm_phys_to_virt(fpages[off / PG]) + off % PG;
+}
+
+static void test_files(void)
+{
+	long a, b, c;
+
+	fvn = (struct vnode){ .ops = &fake_ops, .mode = S_IFREG | 0644,
+			      .size = 3 * PG };
+	gvn = (struct vnode){ .ops = &gen_ops, .mode = S_IFREG | 0644,
+			      .size = FSIZE };
+	fpipe = (struct file){ .flags = O_RDWR };
+	frw = (struct file){ .flags = O_RDWR, .vn = &fvn };
+	fro = (struct file){ .flags = O_RDONLY, .vn = &fvn };
+	fgen = (struct file){ .flags = O_RDONLY, .vn = &gvn };
+
+	CHECK(sys_mmap(0, PG, RW, MAP_SHARED, 9, 0) == -EBADF);
+	CHECK(sys_mmap(0, PG, RW, MAP_SHARED, 3, 0) == -ENODEV);
+	CHECK(sys_mmap(0, PG, RW, MAP_SHARED, 5, 0) == -EACCES);
+	CHECK(sys_mmap(0, PG, PROT_READ, MAP_SHARED, 6, 0) == -ENODEV);
+	CHECK(sys_mmap(0, PG, RW, MAP_SHARED, 6, 0) == -EACCES);
+	CHECK(sys_mmap(0, PG, RW, MAP_SHARED, 4, PG / 2) == -EINVAL);
+	CHECK(sys_mmap(0, PG, RW, MAP_SHARED, 4, -PG) == -EOVERFLOW);
+	CHECK(sys_mmap(0, PG, RW, MAP_SHARED, 4, FPAGES * PG) == -EOVERFLOW);
+	CHECK(sys_mmap(0, PG, RW, MAP_SHARED | MAP_HUGETLB, 4, 0) == -EINVAL);
+
+	/* Shared: the mapping and the file are the same bytes. */
+	a = sys_mmap(0, 3 * PG, RW, MAP_SHARED, 4, 0);
+	CHECK(a > 0 && frw.refs == 1);
+	*mem(a + 10) = 42;
+	CHECK(*fbyte(10) == 42);
+	*fbyte(PG + 5) = 7;                   /* "pwrite" */
+	CHECK(*mem(a + PG + 5) == 7);
+	CHECK(sys_munmap(a + PG, PG, 0, 0, 0, 0) == 0); /* split: 2 nodes */
+	CHECK(frw.refs == 2 && vma_check(&mm_as.vmas) == 0);
+	CHECK(*mem(a + 2 * PG) == 0 && fpages[1] && !populated(a + PG));
+	/* Map page 1 back in place: the three pages merge into one VMA. */
+	CHECK(sys_mmap(a + PG, PG, RW, MAP_SHARED | MAP_FIXED, 4, PG) == a + PG);
+	CHECK(frw.refs == 1 && vma_find(&mm_as.vmas, a)->end == (uint64_t)a + 3 * PG);
+	CHECK(*mem(a + PG + 5) == 7);
+	/* At another offset: another page of the file, no merge. */
+	b = sys_mmap(a + 3 * PG, PG, RW, MAP_SHARED | MAP_FIXED, 4, 0);
+	CHECK(b == a + 3 * PG && frw.refs == 2 && *mem(b + 10) == 42);
+	CHECK(vma_find(&mm_as.vmas, b)->start == (uint64_t)b);
+	/* mremap moves it, grows it with the file's next pages, shrinks it,
+	 * moves it back; DONTUNMAP is for anonymous memory only. */
+	c = sys_mremap(a, 3 * PG, 5 * PG, MREMAP_MAYMOVE, 0, 0);
+	CHECK(c > 0 && c != a && !populated(a) && frw.refs == 2);
+	CHECK(*mem(c + 10) == 42 && *mem(c + PG + 5) == 7);
+	CHECK(pt_lookup(c + 4 * PG, NULL) == fpages[4] && fpages[4]);
+	CHECK(vma_find(&mm_as.vmas, c)->end == (uint64_t)c + 5 * PG);
+	CHECK(sys_mremap(c, 5 * PG, 2 * PG, 0, 0, 0) == c);
+	CHECK(!populated(c + 2 * PG) && frw.refs == 2);
+	CHECK(sys_mremap(c, 2 * PG, 3 * PG, 0, 0, 0) == c);
+	CHECK(pt_lookup(c + 2 * PG, NULL) == fpages[2] && frw.refs == 2);
+	CHECK(sys_mremap(c, PG, PG, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, 0, 0) ==
+	      -EINVAL);
+	CHECK(sys_mremap(c, 3 * PG, 3 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, a,
+			 0) == a);
+	CHECK(!populated(c) && *mem(a + 10) == 42 && frw.refs == 2);
+	CHECK(vma_check(&mm_as.vmas) == 0);
+	CHECK(sys_mremap(a, 3 * PG, 2 * PG, 0, 0, 0) == a);
+	CHECK(!populated(a + 2 * PG) && frw.refs == 2);
+	/* MADV_DONTNEED keeps the data, MADV_REMOVE punches the file. */
+	CHECK(sys_madvise(a, PG, MADV_DONTNEED, 0, 0, 0) == 0 && *fbyte(10) == 42);
+	CHECK(sys_madvise(a, PG, MADV_REMOVE, 0, 0, 0) == 0 && *fbyte(10) == 0);
+	CHECK(*mem(b + 10) == 0);
+	/* Replacing with anonymous memory gives the file's frames back to
+	 * the file, not to pmm. */
+	CHECK(sys_mmap(a, 4 * PG, RW, ANON | MAP_FIXED, -1, 0) == a);
+	CHECK(frw.refs == 0 && fpages[0] && fpages[1] && fpages[2]);
+	CHECK(sys_munmap(a, 4 * PG, 0, 0, 0, 0) == 0 && accounted());
+
+	/* The file shrinks: pages past the end leave the mappings, their
+	 * addresses stay reserved, the page holding the end stays. */
+	a = sys_mmap(0, 3 * PG, RW, MAP_SHARED, 4, 0);
+	b = sys_mmap(0, PG, RW, MAP_SHARED, 4, 2 * PG);
+	CHECK(a > 0 && b > 0 && frw.refs == 2);
+	mm_file_shrink(&fvn, PG + 1);
+	CHECK(populated(a + PG) && !populated(a + 2 * PG) && !populated(b));
+	CHECK(frw.refs == 1 && vma_covered(&mm_as.vmas, a, a + 3 * PG));
+	CHECK(vma_find(&mm_as.vmas, a + 2 * PG)->prot == PROT_NONE &&
+	      !vma_find(&mm_as.vmas, b)->file);
+	mm_file_shrink(&fvn, 0);
+	CHECK(!populated(a) && frw.refs == 0 && vma_check(&mm_as.vmas) == 0);
+	CHECK(sys_munmap(a, 3 * PG, 0, 0, 0, 0) == 0);
+	CHECK(sys_munmap(b, PG, 0, 0, 0, 0) == 0 && accounted());
+
+	/* Read-only file: shared read mapping, never writable. */
+	a = sys_mmap(0, PG, PROT_READ, MAP_SHARED, 5, 0);
+	CHECK(a > 0 && fro.refs == 1 && prot_at(a) == PROT_READ);
+	CHECK(sys_mprotect(a, PG, RW, 0, 0, 0) == -EACCES);
+	CHECK(sys_mprotect(a, PG, PROT_NONE, 0, 0, 0) == 0 && populated(a));
+	CHECK(sys_madvise(a, PG, MADV_REMOVE, 0, 0, 0) == -EACCES);
+	CHECK(sys_munmap(a, PG, 0, 0, 0, 0) == 0 && fro.refs == 0);
+	/* Shared PROT_NONE: populated with the file's frames all the same. */
+	*fbyte(2 * PG) = 9;
+	a = sys_mmap(0, 2 * PG, PROT_NONE, MAP_SHARED, 4, PG);
+	CHECK(a > 0 && populated(a + PG) && prot_at(a + PG) == PROT_NONE);
+	CHECK(sys_mprotect(a, 2 * PG, PROT_READ, 0, 0, 0) == 0 &&
+	      *mem(a + PG) == 9);
+	CHECK(sys_munmap(a, 2 * PG, 0, 0, 0, 0) == 0 && frw.refs == 0);
+
+	/* Private: a copy; writes stay in it; past EOF reads zeros. */
+	a = sys_mmap(0, 3 * PG, RW, MAP_PRIVATE, 6, 0);
+	CHECK(a > 0 && fgen.refs == 0);
+	CHECK(*mem(a) == 1 && *mem(a + 4999) == (uint8_t)(4999 * 7 + 1));
+	CHECK(*mem(a + 5000) == 0 && zero_page(a + 2 * PG));
+	c = sys_mmap(0, PG, RW, MAP_PRIVATE, 5, 2 * PG); /* read-only fd */
+	CHECK(c > 0 && *mem(c) == 9);
+	*mem(c) = 1;
+	CHECK(*fbyte(2 * PG) == 9);
+	/* PROT_NONE keeps the copy for a later mprotect. */
+	b = sys_mmap(0, PG, PROT_NONE, MAP_PRIVATE, 6, PG);
+	CHECK(b > 0 && prot_at(b) == PROT_NONE);
+	CHECK(sys_mprotect(b, PG, PROT_READ, 0, 0, 0) == 0 &&
+	      *mem(b) == (uint8_t)(PG * 7 + 1));
+	CHECK(vma_check(&mm_as.vmas) == 0);
+	unmap_all();
+	CHECK(accounted());
+}
+
+/* Random shared file mappings, anonymous ones, munmap and mprotect over
+ * a small window, checked page by page against a model: every file page
+ * sits at the file offset the model says (so splits, trims and merges
+ * keep pgoff right), with the file's frame, and the file is referenced
+ * once per VMA node that maps it. */
+static void test_files_random(void)
+{
+	enum { WN = 64 };
+	struct { int file, prot, mapped; } m[WN];
+	const uint64_t w = MM_MMAP_BASE + (1ULL << 32);
+	int bad = 0;
+
+	memset(m, 0, sizeof(m));
+	srand(4242);
+	for (int step = 0; step < 3000 && !bad; step++) {
+		int a = rand() % WN, len = 1 + rand() % (WN - a);
+		int k = rand() % (FPAGES - len + 1), op = rand() % 4;
+		int prot = (int[]){ PROT_NONE, PROT_READ, RW }[rand() % 3];
+		uint64_t va = w + a * PG;
+		long r;
+
+		if (op == 0) {
+			r = sys_mmap(va, len * PG, prot, MAP_SHARED | MAP_FIXED,
+				     4, k * PG);
+			bad |= r != (long)va;
+			for (int i = 0; i < len; i++)
+				m[a + i] = (typeof(m[0])){ k + i, prot, 1 };
+		} else if (op == 1) {
+			r = sys_mmap(va, len * PG, prot, ANON | MAP_FIXED, -1, 0);
+			bad |= r != (long)va;
+			for (int i = 0; i < len; i++)
+				m[a + i] = (typeof(m[0])){ -1, prot, 1 };
+		} else if (op == 2) {
+			bad |= sys_munmap(va, len * PG, 0, 0, 0, 0) != 0;
+			for (int i = 0; i < len; i++)
+				m[a + i].mapped = 0;
+		} else {
+			int covered = 1;
+			for (int i = 0; i < len; i++)
+				covered &= m[a + i].mapped;
+			r = sys_mprotect(va, len * PG, prot, 0, 0, 0);
+			bad |= r != (covered ? 0 : -ENOMEM);
+			for (int i = 0; covered && i < len; i++)
+				m[a + i].prot = prot;
+		}
+		int nodes = 0;
+		for (struct vma *v = vma_next_after(&mm_as.vmas, w);
+		     v && v->start < w + WN * PG;
+		     v = vma_next_after(&mm_as.vmas, v->end))
+			nodes += v->file != NULL;
+		for (int i = 0; i < WN && !bad; i++) {
+			struct vma *v = vma_find(&mm_as.vmas, w + i * PG);
+			int pr = -1;
+			uint64_t pa = pt_lookup(w + i * PG, &pr);
+			if (!m[i].mapped)
+				bad |= v != NULL;
+			else if (!v || v->prot != m[i].prot)
+				bad = 1;
+			else if (m[i].file < 0)
+				bad |= v->file != NULL;
+			else
+				bad |= v->file != &frw ||
+				       v->pgoff + (w + i * PG - v->start) / PG !=
+					       (uint64_t)m[i].file ||
+				       pa != fpages[m[i].file] || pr != m[i].prot;
+			if (bad)
+				printf("files_random: step %d op %d page %d\n",
+				       step, op, i);
+		}
+		bad |= nodes != frw.refs || vma_check(&mm_as.vmas) != 0;
+	}
+	CHECK(!bad);
+	CHECK(sys_munmap(w, WN * PG, 0, 0, 0, 0) == 0 && frw.refs == 0);
+	CHECK(accounted());
 }
 
 /* ---- fixed cases ---------------------------------------------------- */
@@ -891,6 +1160,8 @@ int main(void)
 	test_stacks();
 	test_enomem();
 	test_random();
+	test_files();
+	test_files_random();
 
 #ifdef TEST_REAL_PT
 	printf("test_mm_mman_pt: %d passed, %d failed\n",

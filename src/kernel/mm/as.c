@@ -11,7 +11,10 @@
  * protection; a VMA whose protection is not PROT_NONE has every page
  * populated (no demand paging: frames are allocated when a range becomes
  * accessible). So a PROT_NONE VMA may hold populated pages (made PROT_NONE
- * by mprotect, frames kept) and unpopulated ones (reserved only).
+ * by mprotect, frames kept) and unpopulated ones (reserved only). A shared
+ * file mapping (v->file) is populated whole from the start, PROT_NONE or
+ * not, with the file's own frames, which mm never frees: the VMA holds a
+ * reference to the file instead (sys_mman.c).
  * Callers check frames and reserve VMA nodes before they change anything,
  * so an operation either completes or fails with nothing changed. There
  * is no locking: one vCPU, and kernel code is never preempted.
@@ -53,6 +56,19 @@ size_t as_populated(uint64_t va, uint64_t len)
 	return n;
 }
 
+size_t as_owned(uint64_t va, uint64_t len)
+{
+	uint64_t end = va + len;
+	size_t n = 0;
+
+	for (struct vma *v = vma_next_after(&mm_as.vmas, va); v && v->start < end;
+	     v = vma_next_after(&mm_as.vmas, v->end))
+		if (!v->file)
+			n += as_populated(MAX(v->start, va),
+					  MIN(v->end, end) - MAX(v->start, va));
+	return n;
+}
+
 /* The free hint: no free page lies in [MM_MMAP_BASE, free_hint). */
 static void hint_taken(uint64_t a, uint64_t b)
 {
@@ -75,9 +91,22 @@ static void release_cb(uint64_t va, uint64_t pa, int prot, void *ctx)
 	pmm_free(pa);
 }
 
+/* A file's frame: only the mapping goes. */
+static void drop_cb(uint64_t va, uint64_t pa, int prot, void *ctx)
+{
+	(void)pa; (void)prot; (void)ctx;
+	pt_unmap(va);
+}
+
+/* Unmap [a, b), freeing the frames mm owns (every populated page lies
+ * in a VMA, which says whose its frames are). */
 static void release(uint64_t a, uint64_t b)
 {
-	pt_for_each(a, b - a, release_cb, NULL);
+	for (struct vma *v = vma_next_after(&mm_as.vmas, a); v && v->start < b;
+	     v = vma_next_after(&mm_as.vmas, v->end)) {
+		uint64_t s = MAX(v->start, a), e = MIN(v->end, b);
+		pt_for_each(s, e - s, v->file ? drop_cb : release_cb, NULL);
+	}
 	pt_flush(a, b - a);
 }
 
@@ -95,7 +124,13 @@ int as_unmap(uint64_t a, uint64_t b)
 
 int as_reserve(uint64_t a, uint64_t b, int prot, unsigned flags)
 {
-	int r = vma_insert(&mm_as.vmas, a, b, prot, flags);
+	return as_reserve_file(a, b, prot, flags, NULL, 0);
+}
+
+int as_reserve_file(uint64_t a, uint64_t b, int prot, unsigned flags,
+		    struct file *file, uint64_t pgoff)
+{
+	int r = vma_insert_file(&mm_as.vmas, a, b, prot, flags, file, pgoff);
 
 	if (!r)
 		hint_taken(a, b);
@@ -194,6 +229,17 @@ void as_zero(uint64_t a, uint64_t b)
 	pt_flush(a, b - a);
 }
 
+static void clear_cb(uint64_t va, uint64_t pa, int prot, void *ctx)
+{
+	(void)va; (void)prot; (void)ctx;
+	__builtin_memset(mm_phys_to_virt(pa), 0, PAGE_SIZE);
+}
+
+void as_clear(uint64_t a, uint64_t b)
+{
+	pt_for_each(a, b - a, clear_cb, NULL);
+}
+
 static void move_cb(uint64_t va, uint64_t pa, int prot, void *ctx)
 {
 	uint64_t delta = *(uint64_t *)ctx;
@@ -257,7 +303,7 @@ void as_dump(void)
 		(unsigned long long)mm_as.free_hint);
 	for (v = vma_next_after(&mm_as.vmas, 0); v;
 	     v = vma_next_after(&mm_as.vmas, v->end))
-		kprintf("  0x%llx-0x%llx %c%c%c %s%s%s %llu KiB, %zu in RAM\n",
+		kprintf("  0x%llx-0x%llx %c%c%c %s%s%s%s %llu KiB, %zu in RAM\n",
 			(unsigned long long)v->start,
 			(unsigned long long)v->end,
 			v->prot & PROT_READ ? 'r' : '-',
@@ -266,6 +312,7 @@ void as_dump(void)
 			v->flags & VMA_SHARED ? "shared" : "private",
 			v->flags & VMA_STACK ? " stack" : "",
 			v->flags & VMA_GUARD ? " guard" : "",
+			v->file ? " file" : "",
 			(unsigned long long)(v->end - v->start) >> 10,
 			as_populated(v->start, v->end - v->start));
 }

@@ -25,6 +25,8 @@
 #include <uni/kernel.h>
 #include <uni/mm.h>
 
+struct file;
+
 #define PAGE_SIZE UNI_PAGE_SIZE
 #define PAGE_SHIFT 12
 
@@ -142,6 +144,11 @@ struct vma {
 	uint64_t start, end;
 	int prot;       /* PROT_*, as the program last set it */
 	unsigned flags; /* VMA_* */
+	/* A shared file mapping: the file (one reference per node, taken and
+	 * dropped through vma_set.file_ref) and the file page at start. Its
+	 * frames are the file's, never freed by mm. NULL for the rest. */
+	struct file *file;
+	uint64_t pgoff;
 	struct vma *left, *right;
 	uint64_t min_start, max_end, max_gap;
 	int height;
@@ -151,6 +158,8 @@ struct vma_set {
 	struct vma *root;
 	uint64_t lo, hi; /* all ranges lie in [lo, hi) */
 	size_t count;
+	/* Take (+1) or drop (-1) a node's file reference; NULL: nothing. */
+	void (*file_ref)(struct file *f, int delta);
 };
 
 void vma_set_init(struct vma_set *s, uint64_t lo, uint64_t hi);
@@ -174,6 +183,10 @@ uint64_t vma_find_gap(const struct vma_set *s, uint64_t lo, uint64_t hi,
 /* [a, b) must be free. */
 int vma_insert(struct vma_set *s, uint64_t a, uint64_t b, int prot,
 	       unsigned flags);
+/* The same for a shared file mapping of file page pgoff on (a node that
+ * it makes takes a file reference; merging needs contiguous pages). */
+int vma_insert_file(struct vma_set *s, uint64_t a, uint64_t b, int prot,
+		    unsigned flags, struct file *file, uint64_t pgoff);
 /* Remove [a, b) from whatever covers it (splitting a range if needed). */
 int vma_remove_range(struct vma_set *s, uint64_t a, uint64_t b);
 /* Set prot on every range inside [a, b) (splitting at a and b). */
@@ -205,15 +218,21 @@ void as_init(void);
 int as_check_frames(size_t pages, uint64_t va, uint64_t len, size_t credit);
 /* Populated pages in [va, va+len). */
 size_t as_populated(uint64_t va, uint64_t len);
+/* Of those, the frames that unmapping would free (not a file's). */
+size_t as_owned(uint64_t va, uint64_t len);
 /* Reserve [a, b) (must be free) with prot and flags, mapping nothing.
  * Needs one VMA node; 0 or -ENOMEM. */
 int as_reserve(uint64_t a, uint64_t b, int prot, unsigned flags);
+/* The same for a shared file mapping (see vma_insert_file). */
+int as_reserve_file(uint64_t a, uint64_t b, int prot, unsigned flags,
+		    struct file *file, uint64_t pgoff);
 /* New anonymous range [a, b): reserve it and, unless prot is PROT_NONE,
  * back it with zeroed frames. [a, b) must be free; the caller must have
  * reserved two VMA nodes and checked frames. On failure nothing stays
  * behind. 0 or -ENOMEM. */
 int as_map_fresh(uint64_t a, uint64_t b, int prot, unsigned flags);
-/* Free the frames of [a, b) and drop the range from the VMA set. Needs
+/* Free the frames of [a, b) (a file mapping's frames are only unmapped:
+ * they are the file's) and drop the range from the VMA set. Needs
  * one VMA node (a split); 0 or -ENOMEM with nothing changed. */
 int as_unmap(uint64_t a, uint64_t b);
 /* Set prot on every page of [a, b); unless prot is PROT_NONE, unpopulated
@@ -221,8 +240,10 @@ int as_unmap(uint64_t a, uint64_t b);
  * caller's business. */
 void as_protect(uint64_t a, uint64_t b, int prot);
 /* MADV_DONTNEED: accessible pages of [a, b) read as zeros afterwards
- * (fresh zero frames); PROT_NONE pages lose their frames. */
+ * (fresh zero frames); PROT_NONE pages lose their frames. Not for file
+ * mappings: as_clear zeroes their frames in place (MADV_REMOVE). */
 void as_zero(uint64_t a, uint64_t b);
+void as_clear(uint64_t a, uint64_t b);
 /* Move the frames of [from, from+len) to [to, to+len) with their
  * protections; the destination must be unpopulated and its tables
  * checked. The VMA set is the caller's business. */

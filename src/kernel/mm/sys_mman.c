@@ -9,20 +9,41 @@
  * before it changes anything, so a failure leaves the address space as it
  * was; ENOMEM never leaks a frame.
  *
- * Only anonymous memory exists: fd-backed mappings wait for files. Shared
- * anonymous memory is private memory (one process), except that
- * MADV_DONTNEED keeps its data, as shmem does on Linux.
+ * Shared anonymous memory is private memory (one process), except that
+ * MADV_DONTNEED keeps its data, as shmem does on Linux. Files: a private
+ * mapping is anonymous memory filled from the file at mmap time (writes
+ * stay private, bytes past EOF read as zeros); a shared mapping maps the
+ * file's own frames (vnode getpage, ramfs), so read() and write() see
+ * what the mapping does and the other way round. Its VMA holds a file
+ * reference until the last page is unmapped; mremap moves and grows it
+ * with the file's pages (MREMAP_DONTUNMAP only for anonymous memory).
+ * Before a file shrinks, mm_file_shrink takes its pages past the new end
+ * out of every mapping, since the file frees them. A private mapping of
+ * a file fails when the read fails (ENOMEM, or the file's error), and
+ * with MAP_FIXED the old range is gone by then, as on Linux.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <uni/file.h>
 #include <uni/kernel.h>
 #include <uni/syscall.h>
 #include <uni/uaccess.h>
+#include <uni/vfs.h>
 #include "priv.h"
+
+/* Weak: mapping a file needs an open file, and opening one links these;
+ * an image that never opens a file gets none of the file layer for its
+ * malloc's mmap. Without the descriptor table nothing is open (EBADF). */
+struct file *fd_get(int fd) __attribute__((weak));
+void file_put(struct file *f) __attribute__((weak));
+long kernel_read(struct file *f, void *buf, size_t len, uint64_t pos)
+	__attribute__((weak));
 
 #define PAGE_MASK_LOW (PAGE_SIZE - 1)
 
@@ -86,8 +107,123 @@ SYSCALL_DEFINE1(brk, unsigned long, addr)
 	return (long)addr;
 }
 
-SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, int, prot,
-		int, flags, int, fd, long, off)
+/* The file page just past v's last one. */
+static uint64_t pgoff_end(const struct vma *v)
+{
+	return v->pgoff + (v->end - v->start) / PAGE_SIZE;
+}
+
+/* The VMA set's hook: a node that maps a file holds a reference. */
+static void vma_file_ref(struct file *f, int delta)
+{
+	if (delta > 0)
+		file_get(f);
+	else
+		file_put(f);
+}
+
+/* do_mmap's checks for a file: read access always, write access for a
+ * writable shared mapping; only regular files (pipes, devices: ENODEV),
+ * and for sharing only those whose file system lends its pages. */
+static int file_mappable(struct file *f, int prot, unsigned vflags)
+{
+	int shared = vflags & VMA_SHARED;
+
+	if (f->flags & O_PATH)
+		return -EBADF;
+	if ((shared && (prot & PROT_WRITE) && !file_writable(f)) ||
+	    !file_readable(f))
+		return -EACCES;
+	if (!f->vn || !S_ISREG(f->vn->mode) ||
+	    (shared && !f->vn->ops->getpage))
+		return -ENODEV;
+	return 0;
+}
+
+/* Give n pages of f's file from pg on their frames: the one step of a
+ * shared mapping that can run out of memory, so it comes first. */
+static int file_prepare(struct file *f, uint64_t pg, uint64_t n)
+{
+	uint64_t pa;
+	int r;
+
+	for (uint64_t i = 0; i < n; i++) {
+		r = f->vn->ops->getpage(f->vn, pg + i, 1, &pa);
+		if (r)
+			return r == -EFBIG ? -EOVERFLOW : -ENOMEM;
+	}
+	return 0;
+}
+
+/* Map those prepared pages at [a, b) (tables checked by the caller). */
+static void file_map_pages(struct file *f, uint64_t a, uint64_t b,
+			   uint64_t pg, int prot)
+{
+	uint64_t pa;
+
+	for (; a < b; a += PAGE_SIZE, pg++)
+		if (f->vn->ops->getpage(f->vn, pg, 0, &pa) ||
+		    pt_map(a, pa, prot))
+			panic("mmap: a file page or table vanished");
+}
+
+/* Map pages pg.. of f's file at the free (or freed, if fixed) [a,
+ * a+len); a failure changes nothing. */
+static long map_shared(struct file *f, uint64_t a, uint64_t len, int prot,
+		       uint64_t pg, int fixed, size_t credit)
+{
+	int r = file_prepare(f, pg, len / PAGE_SIZE);
+
+	if (r)
+		return r;
+	if (as_check_frames(0, a, len, credit) ||
+	    (fixed && as_unmap(a, a + len)))
+		return -ENOMEM;
+	mm_as.vmas.file_ref = vma_file_ref;
+	if (as_reserve_file(a, a + len, prot, VMA_SHARED, f, pg))
+		panic("mmap: VMA nodes vanished after the reserve");
+	file_map_pages(f, a, a + len, pg, prot);
+	return (long)a;
+}
+
+/* Anonymous memory at [a, a+len) filled from f at off; PROT_NONE keeps
+ * the data for a later mprotect. Regular files never block in read, so
+ * the address space cannot change under the copy. */
+static long map_private(struct file *f, uint64_t a, uint64_t len, int prot,
+			uint64_t off, int fixed, size_t credit)
+{
+	long n = PAGE_SIZE;
+	int r;
+
+	if (as_check_frames(len / PAGE_SIZE, a, len, credit) ||
+	    (fixed && as_unmap(a, a + len)))
+		return -ENOMEM;
+	r = as_map_fresh(a, a + len, prot == PROT_NONE ? PROT_READ : prot, 0);
+	if (r)
+		return r;
+	for (uint64_t va = a; va < a + len && n > 0; va += PAGE_SIZE) {
+		char *p = mm_phys_to_virt(pt_lookup(va, NULL));
+		for (size_t done = 0; done < PAGE_SIZE; done += (size_t)n) {
+			n = kernel_read(f, p + done, PAGE_SIZE - done,
+					off + (va - a) + done);
+			if (n <= 0)
+				break; /* EOF: the rest stays zero */
+		}
+	}
+	if (n < 0) {
+		as_unmap(a, a + len);
+		return n;
+	}
+	if (prot == PROT_NONE) {
+		if (vma_set_prot(&mm_as.vmas, a, a + len, PROT_NONE))
+			panic("mmap: VMA nodes vanished after the reserve");
+		as_protect(a, a + len, PROT_NONE);
+	}
+	return (long)a;
+}
+
+static long do_mmap(uint64_t addr, uint64_t len, int prot, int flags,
+		    struct file *f, long off)
 {
 	unsigned vflags = 0;
 	uint64_t plen, a = 0;
@@ -109,9 +245,12 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, int, prot,
 	r = check_prot(prot);
 	if (r)
 		return r;
-	if (!(flags & MAP_ANONYMOUS)) {
-		/* No files yet: a real descriptor cannot be mapped. */
-		return fd < 0 ? -EBADF : -ENODEV;
+	if (f) {
+		r = file_mappable(f, prot, vflags);
+		if (r)
+			return r;
+		if (flags & MAP_HUGETLB)
+			return -EINVAL; /* not a hugetlbfs file */
 	}
 	/* No huge pages are reserved (Linux says ENOMEM then); nothing can
 	 * live in the first 2 GiB, which is the kernel's. */
@@ -121,6 +260,8 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, int, prot,
 	plen = page_len(len);
 	if (!plen)
 		return -ENOMEM;
+	if (f && (off < 0 || (uint64_t)off > (uint64_t)INT64_MAX - plen))
+		return -EOVERFLOW;
 
 	fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
 	if (fixed) {
@@ -132,7 +273,7 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, int, prot,
 		if (vma_overlaps(&mm_as.vmas, a, a + plen)) {
 			if (flags & MAP_FIXED_NOREPLACE)
 				return -EEXIST;
-			credit = as_populated(a, plen);
+			credit = as_owned(a, plen);
 		} else {
 			fixed = 0; /* nothing to replace */
 		}
@@ -150,9 +291,16 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, int, prot,
 	}
 
 	/* Three nodes: a replaced range may split, the new one may not
-	 * merge, and its undo may split again. */
-	if (vma_reserve(3))
+	 * merge, and its undo may split again; two more for a private
+	 * PROT_NONE file mapping, filled readable, then closed. */
+	if (vma_reserve(5))
 		return -ENOMEM;
+	if (f && vflags)
+		return map_shared(f, a, plen, prot, (uint64_t)off / PAGE_SIZE,
+				  fixed, credit);
+	if (f)
+		return map_private(f, a, plen, prot, (uint64_t)off, fixed,
+				   credit);
 	if (prot != PROT_NONE &&
 	    as_check_frames(plen / PAGE_SIZE, a, plen, credit))
 		return -ENOMEM;
@@ -160,6 +308,53 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, int, prot,
 		return -ENOMEM;
 	r = as_map_fresh(a, a + plen, prot, vflags);
 	return r ? r : (long)a;
+}
+
+SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, int, prot,
+		int, flags, int, fd, long, off)
+{
+	struct file *f;
+	long r;
+
+	if (flags & MAP_ANONYMOUS)
+		return do_mmap(addr, len, prot, flags, NULL, off);
+	f = fd_get ? fd_get(fd) : NULL;
+	if (!f)
+		return -EBADF;
+	r = do_mmap(addr, len, prot, flags, f, off);
+	file_put(f);
+	return r;
+}
+
+/*
+ * f's file shrinks to `size` and is about to free its pages past the new
+ * end: they leave every shared mapping first, so that no mapping keeps a
+ * freed frame. Their addresses stay reserved without access, so a touch
+ * faults (SIGSEGV here; Linux raises SIGBUS). Short of VMA nodes for the
+ * split, the whole mapping goes instead.
+ */
+void mm_file_shrink(struct vnode *vn, uint64_t size)
+{
+	uint64_t keep = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE, a = 0;
+	struct vma *v;
+
+	while ((v = vma_next_after(&mm_as.vmas, a))) {
+		uint64_t b = v->end;
+		a = v->start;
+		if (v->file && v->file->vn == vn &&
+		    pgoff_end(v) > keep) {
+			if (v->pgoff < keep)
+				a += (keep - v->pgoff) * PAGE_SIZE;
+			if (vma_reserve(2)) {
+				a = v->start;
+				as_unmap(a, b); /* a whole range: no node */
+			} else if (as_unmap(a, b) ||
+				   as_reserve(a, b, PROT_NONE, 0)) {
+				panic("mm_file_shrink: nodes vanished");
+			}
+		}
+		a = b;
+	}
 }
 
 SYSCALL_DEFINE2(munmap, unsigned long, addr, size_t, len)
@@ -192,6 +387,12 @@ SYSCALL_DEFINE3(mprotect, unsigned long, addr, size_t, len, int, prot)
 	if (!plen || !in_prog(addr, plen) ||
 	    !vma_covered(&mm_as.vmas, addr, addr + plen))
 		return -ENOMEM;
+	/* A shared mapping of a file opened read-only stays read-only. */
+	for (struct vma *v = vma_next_after(&mm_as.vmas, addr);
+	     v && v->start < addr + plen;
+	     v = vma_next_after(&mm_as.vmas, v->end))
+		if (v->file && (prot & PROT_WRITE) && !file_writable(v->file))
+			return -EACCES;
 	if (vma_reserve(2))
 		return -ENOMEM;
 	if (prot != PROT_NONE &&
@@ -206,19 +407,25 @@ SYSCALL_DEFINE3(mprotect, unsigned long, addr, size_t, len, int, prot)
 
 /*
  * Move [from, from+ol) (inside one VMA with prot/vflags) to the free range
- * [to, to+nl), nl >= ol, growing it with zeroed pages; the frames move
- * with their page-table entries, nothing is copied. With `keep` (DONTUNMAP)
- * the old range stays mapped, freshly zeroed. The caller reserved four
- * nodes and checked frames.
+ * [to, to+nl), nl >= ol, growing it with zeroed pages, or a shared file
+ * mapping (file, from file page pg on) with the file's next pages; the
+ * frames move with their page-table entries, nothing is copied. With
+ * `keep` (DONTUNMAP, anonymous only) the old range stays mapped, freshly
+ * zeroed. The caller reserved four nodes, checked frames, and prepared
+ * the file's pages.
  */
 static long remap_move(uint64_t from, uint64_t ol, uint64_t to, uint64_t nl,
-		       int prot, unsigned vflags, int keep)
+		       int prot, unsigned vflags, int keep, struct file *file,
+		       uint64_t pg)
 {
 	KASSERT(nl >= ol);
-	if (as_reserve(to, to + nl, prot, vflags))
+	if (as_reserve_file(to, to + nl, prot, vflags, file, pg))
 		panic("mremap: VMA nodes vanished after the reserve");
 	as_move(from, to, ol);
-	if (prot != PROT_NONE) {
+	if (file) {
+		file_map_pages(file, to + ol, to + nl, pg + ol / PAGE_SIZE,
+			       prot);
+	} else if (prot != PROT_NONE) {
 		if (nl > ol)
 			as_protect(to + ol, to + nl, prot);
 		if (keep)
@@ -230,10 +437,11 @@ static long remap_move(uint64_t from, uint64_t ol, uint64_t to, uint64_t nl,
 }
 
 /* Frames a move needs beyond those it carries: the growth, plus the
- * refilled old range for DONTUNMAP. */
-static size_t remap_new_pages(uint64_t ol, uint64_t nl, int prot, int keep)
+ * refilled old range for DONTUNMAP (a file brings its own). */
+static size_t remap_new_pages(uint64_t ol, uint64_t nl, int prot, int keep,
+			      const struct file *file)
 {
-	if (prot == PROT_NONE)
+	if (prot == PROT_NONE || file)
 		return 0;
 	return (nl - ol) / PAGE_SIZE + (keep ? ol / PAGE_SIZE : 0);
 }
@@ -244,8 +452,10 @@ SYSCALL_DEFINE5(mremap, unsigned long, old, size_t, old_len, size_t,
 	uint64_t ol = page_len(old_len), nl = page_len(new_len), to;
 	int keep = flags & MREMAP_DONTUNMAP;
 	struct vma *v;
+	struct file *file;
 	unsigned vflags;
-	int prot;
+	uint64_t pg;
+	int prot, r;
 
 	if ((old & PAGE_MASK_LOW) ||
 	    (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)))
@@ -265,8 +475,15 @@ SYSCALL_DEFINE5(mremap, unsigned long, old, size_t, old_len, size_t,
 		return -EFAULT;
 	prot = v->prot;
 	vflags = v->flags;
+	file = v->file;
+	pg = v->pgoff + (old - v->start) / PAGE_SIZE;
+	if (file && keep)
+		return -EINVAL;
 	if (vma_reserve(4))
 		return -ENOMEM;
+	if (file && nl > ol && (r = file_prepare(file, pg + ol / PAGE_SIZE,
+						 (nl - ol) / PAGE_SIZE)))
+		return r;
 
 	if (flags & MREMAP_FIXED) {
 		size_t credit, pages;
@@ -275,10 +492,10 @@ SYSCALL_DEFINE5(mremap, unsigned long, old, size_t, old_len, size_t,
 		if ((to & PAGE_MASK_LOW) || !in_prog(to, nl) ||
 		    (to < old + ol && old < to + nl))
 			return -EINVAL;
-		credit = as_populated(to, nl);
+		credit = as_owned(to, nl);
 		if (nl < ol)
-			credit += as_populated(old + nl, ol - nl);
-		pages = remap_new_pages(MIN(ol, nl), nl, prot, keep);
+			credit += as_owned(old + nl, ol - nl);
+		pages = remap_new_pages(MIN(ol, nl), nl, prot, keep, file);
 		if (as_check_frames(pages, to, nl, credit))
 			return -ENOMEM;
 		if (as_unmap(to, to + nl))
@@ -288,7 +505,8 @@ SYSCALL_DEFINE5(mremap, unsigned long, old, size_t, old_len, size_t,
 				return -ENOMEM;
 			ol = nl;
 		}
-		return remap_move(old, ol, to, nl, prot, vflags, keep);
+		return remap_move(old, ol, to, nl, prot, vflags, keep, file,
+				  pg);
 	}
 
 	if (!keep && nl <= ol) {
@@ -299,19 +517,26 @@ SYSCALL_DEFINE5(mremap, unsigned long, old, size_t, old_len, size_t,
 	/* Grow in place when the pages above are free. */
 	if (!keep && in_prog(old, nl) &&
 	    !vma_overlaps(&mm_as.vmas, old + ol, old + nl)) {
-		if (as_check_frames(remap_new_pages(ol, nl, prot, 0), old + ol,
-				    nl - ol, 0) ||
-		    as_map_fresh(old + ol, old + nl, prot, vflags))
+		if (as_check_frames(remap_new_pages(ol, nl, prot, 0, file),
+				    old + ol, nl - ol, 0))
 			return -ENOMEM;
+		if (!file)
+			return as_map_fresh(old + ol, old + nl, prot, vflags) ?
+				       -ENOMEM : (long)old;
+		if (as_reserve_file(old + ol, old + nl, prot, vflags, file,
+				    pg + ol / PAGE_SIZE))
+			return -ENOMEM;
+		file_map_pages(file, old + ol, old + nl, pg + ol / PAGE_SIZE,
+			       prot);
 		return (long)old;
 	}
 	if (!(flags & MREMAP_MAYMOVE))
 		return -ENOMEM;
 	to = vma_find_gap(&mm_as.vmas, mm_as.free_hint, MM_PROG_END, nl);
-	if (!to ||
-	    as_check_frames(remap_new_pages(ol, nl, prot, keep), to, nl, 0))
+	if (!to || as_check_frames(remap_new_pages(ol, nl, prot, keep, file),
+				   to, nl, 0))
 		return -ENOMEM;
-	return remap_move(old, ol, to, nl, prot, vflags, keep);
+	return remap_move(old, ol, to, nl, prot, vflags, keep, file, pg);
 }
 
 /*
@@ -356,6 +581,8 @@ SYSCALL_DEFINE3(madvise, unsigned long, addr, size_t, len, int, advice)
 		if ((advice == MADV_REMOVE && !shared) ||
 		    (private_only && shared))
 			return -EINVAL;
+		if (advice == MADV_REMOVE && v->file && !(v->prot & PROT_WRITE))
+			return -EACCES;
 	}
 	if (advice == MADV_DONTNEED || advice == MADV_REMOVE) {
 		for (v = vma_next_after(&mm_as.vmas, addr); v && v->start < end;
@@ -363,7 +590,9 @@ SYSCALL_DEFINE3(madvise, unsigned long, addr, size_t, len, int, advice)
 			/* Shared memory keeps its data on DONTNEED. */
 			if ((v->flags & VMA_SHARED) && advice == MADV_DONTNEED)
 				continue;
-			as_zero(MAX(v->start, addr), MIN(v->end, end));
+			/* REMOVE punches the hole into a file's pages. */
+			(v->file ? as_clear : as_zero)(MAX(v->start, addr),
+						       MIN(v->end, end));
 		}
 	}
 	/* MADV_FREE may be lazy: the data stays until memory is needed,

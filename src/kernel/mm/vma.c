@@ -198,17 +198,34 @@ static void tree_touch(struct vma *t, const struct vma *target)
 	vma_pull(t);
 }
 
+/* A node that maps a file holds a reference to it. */
+static void file_ref(struct vma_set *s, struct vma *v, int delta)
+{
+	if (v->file && s->file_ref)
+		s->file_ref(v->file, delta);
+}
+
+/* x is a new node (a copy of a range or a piece of one). */
 static void set_insert(struct vma_set *s, struct vma *x)
 {
 	s->root = tree_insert(s->root, x);
 	s->count++;
+	file_ref(s, x, 1);
 }
 
 static void set_remove(struct vma_set *s, struct vma *v)
 {
 	s->root = tree_remove(s->root, v->start);
 	s->count--;
+	file_ref(s, v, -1);
 	node_free(v);
+}
+
+/* Page offset into the file of address x of v (meaningless without a
+ * file, but kept consistent all the same). */
+static uint64_t pgoff_at(const struct vma *v, uint64_t x)
+{
+	return v->pgoff + (x - v->start) / PAGE_SIZE;
 }
 
 /* ---- queries -------------------------------------------------------- */
@@ -221,6 +238,7 @@ void vma_set_init(struct vma_set *s, uint64_t lo, uint64_t hi)
 	s->lo = lo;
 	s->hi = hi;
 	s->count = 0;
+	s->file_ref = NULL;
 }
 
 struct vma *vma_find(const struct vma_set *s, uint64_t addr)
@@ -330,18 +348,26 @@ uint64_t vma_find_gap(const struct vma_set *s, uint64_t lo, uint64_t hi,
 
 /* ---- changes -------------------------------------------------------- */
 
+/* Touching, alike, and for files the same file at consecutive pages. */
 static int mergeable(const struct vma *a, const struct vma *b)
 {
 	return a->end == b->start && a->prot == b->prot &&
-	       a->flags == b->flags;
+	       a->flags == b->flags && a->file == b->file &&
+	       (!a->file || pgoff_at(a, a->end) == b->pgoff);
 }
 
 int vma_insert(struct vma_set *s, uint64_t a, uint64_t b, int prot,
 	       unsigned flags)
 {
+	return vma_insert_file(s, a, b, prot, flags, NULL, 0);
+}
+
+int vma_insert_file(struct vma_set *s, uint64_t a, uint64_t b, int prot,
+		    unsigned flags, struct file *file, uint64_t pgoff)
+{
 	struct vma *p, *n, *x;
 	struct vma probe = { .start = a, .end = b, .prot = prot,
-			     .flags = flags };
+			     .flags = flags, .file = file, .pgoff = pgoff };
 
 	KASSERT(a < b && !(a & (PAGE_SIZE - 1)) && !(b & (PAGE_SIZE - 1)));
 	KASSERT(a >= s->lo && b <= s->hi && !vma_overlaps(s, a, b));
@@ -361,6 +387,7 @@ int vma_insert(struct vma_set *s, uint64_t a, uint64_t b, int prot,
 		tree_touch(s->root, p);
 	} else if (n) {
 		n->start = a;
+		n->pgoff = pgoff;
 		tree_touch(s->root, n);
 	} else {
 		x = node_alloc();
@@ -383,7 +410,8 @@ int vma_remove_range(struct vma_set *s, uint64_t a, uint64_t b)
 		if (!x)
 			return -ENOMEM;
 		*x = (struct vma){ .start = b, .end = v->end, .prot = v->prot,
-				   .flags = v->flags };
+				   .flags = v->flags, .file = v->file,
+				   .pgoff = pgoff_at(v, b) };
 		v->end = a;
 		tree_touch(s->root, v);
 		set_insert(s, x);
@@ -394,6 +422,7 @@ int vma_remove_range(struct vma_set *s, uint64_t a, uint64_t b)
 			v->end = a;
 			tree_touch(s->root, v);
 		} else if (v->end > b) {
+			v->pgoff = pgoff_at(v, b);
 			v->start = b;
 			tree_touch(s->root, v);
 			break;
@@ -415,7 +444,8 @@ static void split_at(struct vma_set *s, uint64_t x)
 	n = node_alloc();
 	KASSERT(n); /* reserved by the caller */
 	*n = (struct vma){ .start = x, .end = v->end, .prot = v->prot,
-			   .flags = v->flags };
+			   .flags = v->flags, .file = v->file,
+			   .pgoff = pgoff_at(v, x) };
 	v->end = x;
 	tree_touch(s->root, v);
 	set_insert(s, n);
