@@ -89,3 +89,8 @@ set(CMAKE_C_STANDARD_LIBRARIES "${UNI_SYSROOT}/lib/crtn.o")
 function(uni_syscall_instruction target)
   target_link_options(${target} PRIVATE "-Wl,-u,__uni_syscall_dispatch")
 endfunction()
+
+# uni_add_files(target SOURCE_DIR [DESTINATION /path]): embed a directory
+# tree into the image (cmake/UniFiles.cmake; include(UniFiles) also works).
+list(APPEND CMAKE_MODULE_PATH "${UNI_TOOLCHAIN_DIR}/../cmake")
+include("${UNI_TOOLCHAIN_DIR}/../cmake/UniFiles.cmake")
