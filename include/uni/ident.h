@@ -29,6 +29,10 @@ struct ident_cred {
 	int caps;
 };
 
+/* What uname reports as release and version (also /proc/version). */
+#define UNI_UTS_RELEASE "6.1.0-uni"
+#define UNI_UTS_VERSION "#1 SMP PREEMPT_DYNAMIC uni"
+
 void ident_configure(const struct cmdline *c);
 const struct ident_cred *ident_cred(void);
 /* Linux capable(): a root process with its capabilities. */

@@ -16,6 +16,11 @@
 /* Build the initial stack from the command line and enter musl's _start. */
 void proc_start(const struct boot_info *bi) __attribute__((noreturn));
 
+/* The kernel command line as proc_start parsed it (argv, envp and the
+ * options as the program got them at start). */
+struct cmdline;
+const struct cmdline *proc_cmdline(void);
+
 /* End the process with this status (0..255 are kept). */
 void proc_exit(int status) __attribute__((noreturn));
 

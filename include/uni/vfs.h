@@ -116,6 +116,8 @@ void vnode_init(struct vnode *vn, struct mount *mnt, const struct vnode_ops *ops
 
 /* The root mount (ramfs), created on first use. */
 struct vnode *vfs_root(void);
+/* The mount table, newest first (linked through ->next). */
+struct mount *vfs_mounts(void);
 /* Mount a file system whose root is `root` on the directory at `path`
  * (absolute, must exist). */
 int vfs_mount(const char *path, struct mount *m);

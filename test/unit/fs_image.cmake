@@ -21,8 +21,7 @@ add_custom_command(OUTPUT "${fs_archive}"
 add_custom_target(test_initfs_archive ALL DEPENDS "${fs_archive}")
 
 uni_unit_test(test_initfs SOURCES test_initfs.c
-  ${CMAKE_SOURCE_DIR}/src/kernel/fs/initfs.c
-  ${CMAKE_SOURCE_DIR}/src/kernel/boot/cmdline.c host_kmalloc.c host_kernel.c
+  ${CMAKE_SOURCE_DIR}/src/kernel/fs/initfs.c host_kmalloc.c host_kernel.c
   ARGS "${fs_archive}")
 add_dependencies(test_initfs test_initfs_archive)
 target_compile_definitions(test_initfs PRIVATE _GNU_SOURCE)

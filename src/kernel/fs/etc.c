@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <uni/cmdline.h>
+#include <uni/proc.h>
 #include <uni/kernel.h>
 #include <uni/kmalloc.h>
 #include <uni/vfs.h>
@@ -115,17 +116,13 @@ static void make_services(struct text *t)
 
 void etc_populate(void)
 {
-	struct cmdline c;
-	const char *host = "uni", *dns = NULL, *a;
-	void *mem = NULL;
+	const struct cmdline *c = proc_cmdline();
+	const char *host = "uni", *dns = cmdline_option(c, "dns"), *a;
 	struct text t;
 
 	text_init(&t, 256);
-	if (!image_cmdline(&c, &mem)) {
-		if ((a = cmdline_option(&c, "hostname")) && *a)
-			host = a;
-		dns = cmdline_option(&c, "dns");
-	}
+	if ((a = cmdline_option(c, "hostname")) && *a)
+		host = a;
 
 	write_etc("/etc/passwd", passwd, sizeof(passwd) - 1);
 	write_etc("/etc/group", group, sizeof(group) - 1);
@@ -167,7 +164,6 @@ void etc_populate(void)
 		write_etc("/etc/services", t.p, t.len);
 
 	kfree(t.p);
-	kfree(mem);
 	if (!vfs_exists("/root")) {
 		vfs_mkdir_p("/root", 0700);
 		image_chmod("/root", 0700);

@@ -38,15 +38,9 @@ int cpio_next(const uint8_t *a, size_t len, size_t *off, struct cpio_entry *e,
  * logged and skipped. */
 int initfs_unpack(const void *archive, size_t len);
 
-/* The kernel command line parsed afresh (argv, envp, options as the
- * program got them); *mem holds it all: kfree(*mem) when done. */
-int image_cmdline(struct cmdline *c, void **mem);
 /* Set exactly these permission bits on path (the helpers of uni/vfs.h
  * apply the umask); a no-op when path does not exist. */
 void image_chmod(const char *path, mode_t perm);
-
-/* argv[0] when none is given (as proc/start.c). */
-#define IMAGE_DEFAULT_ARGV0 "app"
 
 /* A growing text buffer (generated /etc and /proc files). After a
  * failed allocation p is NULL and the rest is dropped: check t.p. */

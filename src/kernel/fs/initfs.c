@@ -19,7 +19,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <uni/boot.h>
 #include <uni/kernel.h>
 #include <uni/kmalloc.h>
 #include <uni/vfs.h>
@@ -295,27 +294,6 @@ void text_printf(struct text *t, const char *fmt, ...)
 	kvsnprintf(t->p + t->len, t->cap - t->len, fmt, ap);
 	va_end(ap);
 	t->len += (size_t)n;
-}
-
-int image_cmdline(struct cmdline *c, void **mem)
-{
-	size_t text = strlen(boot_info.cmdline) + 1;
-	size_t store = CMDLINE_STORE_SIZE(text, sizeof(IMAGE_DEFAULT_ARGV0));
-	size_t nptrs = CMDLINE_PTRS_SIZE(text);
-	char *m = kmalloc(nptrs * sizeof(char *) + store);
-	int err;
-
-	if (!m)
-		return -ENOMEM;
-	err = cmdline_parse(c, m + nptrs * sizeof(char *), store, (char **)m,
-			    nptrs, boot_info.cmdline, boot_info.cmdline_has_path,
-			    IMAGE_DEFAULT_ARGV0, NULL);
-	if (err) {
-		kfree(m);
-		return err;
-	}
-	*mem = m;
-	return 0;
 }
 
 void image_chmod(const char *path, mode_t perm)

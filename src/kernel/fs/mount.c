@@ -26,6 +26,12 @@ static void add_mount(struct mount *m)
 	mounts = m;
 }
 
+struct mount *vfs_mounts(void)
+{
+	vfs_root();
+	return mounts;
+}
+
 struct vnode *vfs_root(void)
 {
 	if (!root) {

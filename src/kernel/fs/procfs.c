@@ -39,6 +39,8 @@
 #include <uni/kernel.h>
 #include <uni/kmalloc.h>
 #include <uni/memfd.h>
+#include <uni/proc.h>
+#include <uni/cmdline.h>
 #include <uni/mm.h>
 #include <uni/sched.h>
 #include <uni/time.h>
@@ -80,15 +82,10 @@ static struct mount proc_mount;
 
 static void gen_args(struct text *t, int env)
 {
-	struct cmdline c;
-	void *mem;
-	char **v;
+	const struct cmdline *c = proc_cmdline();
 
-	if (image_cmdline(&c, &mem))
-		return;
-	for (v = env ? c.envp : c.argv; *v; v++)
+	for (char **v = env ? c->envp : c->argv; *v; v++)
 		text_put(t, *v, strlen(*v) + 1);
-	kfree(mem);
 }
 
 static void gen_cmdline(struct text *t) { gen_args(t, 0); }
@@ -97,20 +94,15 @@ static void gen_environ(struct text *t) { gen_args(t, 1); }
 /* argv[0]'s last component (Linux's comm is the executable's name). */
 static void put_name(struct text *t, size_t max)
 {
-	struct cmdline c;
-	void *mem;
 	const char *s, *base;
 
-	if (image_cmdline(&c, &mem))
-		return;
-	for (base = s = c.argv[0]; *s; s++)
+	for (base = s = proc_cmdline()->argv[0]; *s; s++)
 		if (*s == '/' && s[1])
 			base = s + 1;
 	s = base;
 	while (*s && *s != '/' && (size_t)(s - base) < max)
 		s++;
 	text_put(t, base, (size_t)(s - base));
-	kfree(mem);
 }
 
 static void gen_status(struct text *t)
@@ -137,8 +129,8 @@ static void gen_mounts(struct text *t)
 
 	if (!path)
 		return;
-	/* The chain runs newest first from /proc, the last mount made. */
-	for (m = &proc_mount; m && n < (int)ARRAY_SIZE(list); m = m->next)
+	/* The table runs newest first: print it oldest first. */
+	for (m = vfs_mounts(); m && n < (int)ARRAY_SIZE(list); m = m->next)
 		list[n++] = m;
 	while (n--) {
 		m = list[n];
@@ -257,7 +249,7 @@ static void gen_uptime(struct text *t)
 /* As uname(2) answers (proc/sys_ident.c). */
 static void gen_version(struct text *t)
 {
-	text_printf(t, "Linux version 6.1.0-uni (uni) #1 SMP PREEMPT_DYNAMIC uni\n");
+	text_printf(t, "Linux version " UNI_UTS_RELEASE " (uni) " UNI_UTS_VERSION "\n");
 }
 
 static void gen_filesystems(struct text *t)

@@ -49,9 +49,17 @@ static char *push_string(struct stack_builder *b, const char *s)
 	return push_bytes(b, s, strlen(s) + 1, 1);
 }
 
+/* The parsed command line, kept for /proc and /etc (proc_cmdline): the
+ * program gets copies on its stack, so these strings stay as parsed. */
+static struct cmdline cl;
+
+const struct cmdline *proc_cmdline(void)
+{
+	return &cl;
+}
+
 void proc_start(const struct boot_info *bi)
 {
-	struct cmdline cl;
 	const char *err = NULL;
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)_kernel_start;
 	uint8_t random[16];

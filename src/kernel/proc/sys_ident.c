@@ -39,8 +39,8 @@ struct new_utsname {
 static struct new_utsname uts = {
 	.sysname = "Linux",
 	.nodename = "uni",
-	.release = "6.1.0-uni",
-	.version = "#1 SMP PREEMPT_DYNAMIC uni",
+	.release = UNI_UTS_RELEASE,
+	.version = UNI_UTS_VERSION,
 	.machine = "x86_64",
 	.domainname = "(none)",
 };
