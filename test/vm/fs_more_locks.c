@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "check.h"
+#include "testutil.h"
 
 #define PATH "/tmp/locks"
 
@@ -50,13 +51,6 @@ static const char *pmap(int probe)
 		p = fl.l_start + fl.l_len;
 	}
 	return buf;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
 }
 
 static void test_ranges(int fd, int probe)

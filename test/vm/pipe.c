@@ -23,19 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "check.h"
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void msleep(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
+#include "testutil.h"
 
 static atomic_int sigpipes;
 static void on_sigpipe(int sig) { (void)sig; atomic_fetch_add(&sigpipes, 1); }

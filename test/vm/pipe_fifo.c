@@ -14,15 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 #include "check.h"
+#include "testutil.h"
 
 #define PATH "/tmp/fifo"
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void *open_writer_later(void *arg)
 {

@@ -19,21 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 #include "check.h"
+#include "testutil.h"
 
 #define SLACK_MS 150 /* how late a timeout may end under a busy TCG host */
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void msleep(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
 
 static atomic_int usr1;
 static void on_usr1(int sig) { (void)sig; atomic_fetch_add(&usr1, 1); }

@@ -58,11 +58,10 @@ int wait_timeout_ts(const struct timespec *uts, uint64_t *deadline)
 		return 0;
 	if (copy_from_user(&ts, uts, sizeof(ts)))
 		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (long)NSEC_PER_SEC)
+	if (!timespec_valid(&ts))
 		return -EINVAL;
 	if ((uint64_t)ts.tv_sec < WAIT_FOREVER_NS / NSEC_PER_SEC)
-		*deadline = wait_deadline((uint64_t)ts.tv_sec * NSEC_PER_SEC +
-					  (uint64_t)ts.tv_nsec);
+		*deadline = wait_deadline(timespec_ns(&ts));
 	return 0;
 }
 
@@ -228,6 +227,21 @@ static int pw_sleep(uint64_t deadline, int *timed_out)
 	return 0;
 }
 
+/* After a pass over the descriptors: 1 to stop with *count the result
+ * (ready count, -ENOMEM, -EINTR), 0 to sleep done and pass again. */
+static int pw_pass_done(struct poll_wq *pw, long *count, uint64_t deadline,
+			int *nowait)
+{
+	if (*count || *nowait)
+		return 1;
+	if (pw->error) {
+		*count = pw->error;
+		return 1;
+	}
+	*count = pw_sleep(deadline, nowait);
+	return *count != 0;
+}
+
 /* ---- poll ------------------------------------------------------------------- */
 
 static long do_poll(struct pollfd *fds, unsigned nfds, uint64_t deadline,
@@ -263,14 +277,7 @@ static long do_poll(struct pollfd *fds, unsigned nfds, uint64_t deadline,
 			}
 		}
 		pt = NULL;
-		if (count || nowait)
-			break;
-		if (pw.error) {
-			count = pw.error;
-			break;
-		}
-		count = pw_sleep(deadline, &nowait);
-		if (count)
+		if (pw_pass_done(&pw, &count, deadline, &nowait))
 			break;
 	}
 	pw_free(&pw);
@@ -401,14 +408,7 @@ static long do_select(int n, unsigned long *in[3], unsigned long *out[3],
 				}
 		}
 		pt = NULL;
-		if (count || nowait)
-			break;
-		if (pw.error) {
-			count = pw.error;
-			break;
-		}
-		count = pw_sleep(deadline, &nowait);
-		if (count)
+		if (pw_pass_done(&pw, &count, deadline, &nowait))
 			break;
 	}
 	pw_free(&pw);

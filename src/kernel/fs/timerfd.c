@@ -158,14 +158,14 @@ static struct timespec ns_ts(uint64_t ns)
 
 static int ts_ns(const struct timespec *ts, uint64_t *ns)
 {
-	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= (long)NSEC_PER_SEC)
+	if (!timespec_valid(ts))
 		return -EINVAL;
 	/* 2^62 ns (past 2116 as a wall time) keeps tfd_arm's int64
 	 * arithmetic from overflowing. */
 	if ((uint64_t)ts->tv_sec >= (1ULL << 62) / NSEC_PER_SEC)
 		*ns = 1ULL << 62;
 	else
-		*ns = (uint64_t)ts->tv_sec * NSEC_PER_SEC + (uint64_t)ts->tv_nsec;
+		*ns = timespec_ns(ts);
 	return 0;
 }
 

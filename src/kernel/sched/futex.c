@@ -148,11 +148,11 @@ static long deadline_of(const struct timespec *uts, int absolute,
 		return 0;
 	if (copy_from_user(&ts, uts, sizeof(ts)))
 		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (long)NSEC_PER_SEC)
+	if (!timespec_valid(&ts))
 		return -EINVAL;
 	if ((uint64_t)ts.tv_sec > 100ULL * 365 * 86400)
 		return 0; /* centuries away: no deadline */
-	ns = (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+	ns = timespec_ns(&ts);
 	if (!absolute) {
 		*deadline = now + ns;
 	} else if (realtime) {

@@ -140,11 +140,9 @@ SYSCALL_DEFINE4(rt_sigtimedwait, const uint64_t *, uset, siginfo_t *, uinfo,
 		struct timespec ts;
 		if (copy_from_user(&ts, uts, sizeof(ts)))
 			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 ||
-		    ts.tv_nsec >= (long)NSEC_PER_SEC)
+		if (!timespec_valid(&ts))
 			return -EINVAL;
-		deadline = time_now_ns() + (uint64_t)ts.tv_sec * NSEC_PER_SEC +
-			   (uint64_t)ts.tv_nsec;
+		deadline = time_now_ns() + timespec_ns(&ts);
 		if (!deadline)
 			deadline = 1;
 	}

@@ -88,17 +88,6 @@ static void fire(struct timer *tm)
 	}
 }
 
-static uint64_t ts_ns(const struct timespec *ts)
-{
-	return (uint64_t)ts->tv_sec * NSEC_PER_SEC + (uint64_t)ts->tv_nsec;
-}
-
-static int ts_valid(const struct timespec *ts)
-{
-	return ts->tv_sec >= 0 && ts->tv_nsec >= 0 &&
-	       ts->tv_nsec < (long)NSEC_PER_SEC;
-}
-
 static struct timespec ns_ts(uint64_t ns)
 {
 	struct timespec ts = {
@@ -290,12 +279,12 @@ SYSCALL_DEFINE4(timer_settime, int, id, int, flags,
 		return -EINVAL;
 	if (copy_from_user(&nv, unew, sizeof(nv)))
 		return -EFAULT;
-	if (!ts_valid(&nv.it_value) || !ts_valid(&nv.it_interval))
+	if (!timespec_valid(&nv.it_value) || !timespec_valid(&nv.it_interval))
 		return -EINVAL;
 	get_spec(p, &old);
 	if (uold && copy_to_user(uold, &old, sizeof(old)))
 		return -EFAULT;
-	arm(p, ts_ns(&nv.it_value), ts_ns(&nv.it_interval),
+	arm(p, timespec_ns(&nv.it_value), timespec_ns(&nv.it_interval),
 	    flags & TIMER_ABSTIME_FLAG);
 	return 0;
 }

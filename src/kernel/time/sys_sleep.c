@@ -28,12 +28,11 @@ static long do_sleep(clockid_t clk, int flags, const struct timespec *ureq,
 
 	if (copy_from_user(&req, ureq, sizeof(req)))
 		return -EFAULT;
-	if (req.tv_sec < 0 || req.tv_nsec < 0 ||
-	    req.tv_nsec >= (long)NSEC_PER_SEC)
+	if (!timespec_valid(&req))
 		return -EINVAL;
 	if ((uint64_t)req.tv_sec > 1000ULL * 365 * 86400)
 		req.tv_sec = 1000L * 365 * 86400; /* "forever" */
-	ns = (uint64_t)req.tv_sec * NSEC_PER_SEC + (uint64_t)req.tv_nsec;
+	ns = timespec_ns(&req);
 	if (flags & TIMER_ABSTIME_FLAG) {
 		if (clk == CLOCK_REALTIME) {
 			uint64_t base = time_wall_base_ns();

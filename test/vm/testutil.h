@@ -1,0 +1,23 @@
+/* testutil.h - small helpers the in-image tests share: a monotonic
+ * millisecond clock and a sleep, for tests that wait for each other or
+ * check that a timeout really waited. */
+#ifndef UNI_TEST_VM_TESTUTIL_H
+#define UNI_TEST_VM_TESTUTIL_H
+
+#include <stdint.h>
+#include <time.h>
+
+static inline uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static inline void msleep(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+#endif
