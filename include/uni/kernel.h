@@ -40,6 +40,12 @@ void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)))
 			panic("assertion failed at %s:%d", __FILE__, __LINE__); \
 	} while (0)
 
+/* A function that runs once (start-up, first use) or only on an error
+ * path: compiled for the smallest size, as -Oz does for whole files (see
+ * src/CMakeLists.txt), since every image carries it and its speed does
+ * not matter. */
+#define KERNEL_COLD __attribute__((minsize, cold))
+
 /* Power off with the program's exit status (0..255). */
 void uni_poweroff(int status) __attribute__((noreturn));
 

@@ -120,6 +120,9 @@ int main(void)
 	CHECK(ioctl(fd, TIOCGWINSZ, buf) == -1 && errno == ENOTTY);
 	struct termios t;
 	CHECK(isatty(1) && tcgetattr(0, &t) == 0 && !(t.c_lflag & ECHO));
+	CHECK(tcsetattr(0, TCSANOW, &t) == 0); /* restoring raw is fine */
+	t.c_lflag |= ECHO | ICANON;
+	CHECK(tcsetattr(0, TCSANOW, &t) == -1 && errno == EINVAL);
 	CHECK(lseek(1, 0, SEEK_CUR) == -1 && errno == ESPIPE);
 	CHECK(pwrite(1, "x", 1, 0) == -1 && errno == ESPIPE);
 	CHECK(fcntl(0, F_GETFL) & O_RDWR);

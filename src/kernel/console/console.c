@@ -6,7 +6,8 @@
  * window-size ioctl answers (a serial console has no size: 0x0, as Linux
  * reports), so musl line-buffers stdout; TCGETS reports the line as it
  * really behaves: raw, no echo, no line editing, no output processing,
- * so uni-run's stdout carries exactly the bytes the program wrote.
+ * so uni-run's stdout carries exactly the bytes the program wrote; TCSETS
+ * accepts settings that keep it so and refuses the others (EINVAL).
  * Input: a read waits for the first byte and then returns what has
  * already arrived; a Ctrl-D at the start of a read is end of file, as on
  * a tty. O_NONBLOCK reads give EAGAIN when nothing has arrived.
@@ -121,7 +122,8 @@ static uint32_t console_poll(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
-static long console_ioctl(struct file *f, unsigned long req, void *arg)
+KERNEL_COLD static long console_ioctl(struct file *f, unsigned long req,
+				     void *arg)
 {
 	switch (req) {
 	case TIOCGWINSZ: {
@@ -134,6 +136,25 @@ static long console_ioctl(struct file *f, unsigned long req, void *arg)
 		t.c_cc[VMIN] = 1;
 		t.c_cc[VEOF] = CTRL_D;
 		return copy_to_user(arg, &t, sizeof(t));
+	}
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF: {
+		/* The line stays raw: settings that keep it raw (what a
+		 * program restores, or asks for to turn echo off) are
+		 * accepted; asking for echo, line editing, signal keys or
+		 * output processing is refused rather than ignored. */
+		struct termios t;
+		if (copy_from_user(&t, arg, sizeof(t)))
+			return -EFAULT;
+		if ((t.c_lflag & (ECHO | ICANON | ISIG | IEXTEN)) ||
+		    (t.c_oflag & OPOST) ||
+		    (t.c_iflag & (ICRNL | INLCR | IGNCR | IXON)))
+			return -EINVAL;
+		if (req == TCSETSF)
+			while (serial_can_read())
+				serial_getc();
+		return 0;
 	}
 	case FIONREAD: {
 		int n = serial_can_read() ? 1 : 0; /* the UART shows one byte */

@@ -101,7 +101,7 @@ static void add_zone(uint64_t base, uint64_t end, int dirty)
 	zones[nzones++] = (struct pmm_zone){ base, end, base, dirty };
 }
 
-void pmm_init(const struct boot_info *bi)
+KERNEL_COLD void pmm_init(const struct boot_info *bi)
 {
 	int n = 0;
 

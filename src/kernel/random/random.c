@@ -77,7 +77,7 @@ static uint8_t cmos_read(uint8_t reg)
  * carry the host's scheduling and cache noise in their low bits. Every
  * sample is absorbed whole: the generator's stirring spreads it.
  */
-static void seed_chacha(void)
+KERNEL_COLD static void seed_chacha(void)
 {
 	static const uint8_t rtc_regs[] = { 0x00, 0x02, 0x04, 0x06, 0x07,
 					    0x08, 0x09, 0x32, 0x0a, 0x0b };

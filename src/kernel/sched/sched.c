@@ -123,7 +123,7 @@ uint32_t sched_fpu_size(void)
 	return fpu_size;
 }
 
-static void fpu_setup(void)
+KERNEL_COLD static void fpu_setup(void)
 {
 	if (read_cr4() & CR4_OSXSAVE) {
 		uint32_t lo, hi;
@@ -430,7 +430,7 @@ void sched_set_clear_tid(int *ctid)
 	cur->clear_tid = ctid;
 }
 
-void sched_init(void)
+KERNEL_COLD void sched_init(void)
 {
 	main_thread.tid = UNI_PID;
 	main_thread.state = T_RUNNING;

@@ -132,7 +132,7 @@ static uint64_t cmos_epoch(void)
 	       hour * 3600 + min * 60 + sec;
 }
 
-static void time_init(void)
+KERNEL_COLD static void time_init(void)
 {
 	tsc_hz = hz_from_cpuid();
 	if (!tsc_hz)

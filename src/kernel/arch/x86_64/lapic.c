@@ -59,7 +59,7 @@ static uint64_t ns_to_tsc(uint64_t ns)
 	return (uint64_t)((unsigned __int128)ns * time_tsc_hz() / NSEC_PER_SEC);
 }
 
-int lapic_init(int vector)
+KERNEL_COLD int lapic_init(int vector)
 {
 	struct cpuid_regs r = cpuid(1, 0);
 	uint64_t base;

@@ -318,7 +318,7 @@ static uint64_t present_span(uint64_t va)
 /* Identity-map [a, b) read-write, no-execute, with the largest pages
  * that fit (1 GiB only where the CPU has them). Pages mapped already (a
  * loader that reports overlapping RAM) stay as they are. */
-static void map_direct(uint64_t a, uint64_t b)
+KERNEL_COLD static void map_direct(uint64_t a, uint64_t b)
 {
 	while (a < b) {
 		uint64_t *e, span = present_span(a);
@@ -347,7 +347,7 @@ static void map_direct(uint64_t a, uint64_t b)
 	}
 }
 
-void pt_build(const struct boot_info *bi, uint64_t img, uint64_t img_end,
+KERNEL_COLD void pt_build(const struct boot_info *bi, uint64_t img, uint64_t img_end,
 	      int use_1g)
 {
 	uint64_t root;
