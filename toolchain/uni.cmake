@@ -94,3 +94,26 @@ endfunction()
 # tree into the image (cmake/UniFiles.cmake; include(UniFiles) also works).
 list(APPEND CMAKE_MODULE_PATH "${UNI_TOOLCHAIN_DIR}/../cmake")
 include("${UNI_TOOLCHAIN_DIR}/../cmake/UniFiles.cmake")
+
+# Shared and module libraries: an image is one static program with no
+# dynamic loader, so a library a project builds SHARED (or MODULE) becomes
+# a static archive under the shared library's name (libfoo.so.a, with the
+# usual version names beside it); whatever links it links it statically.
+# The distinct suffix keeps it apart from a STATIC libfoo.a of the same
+# name, which many projects build alongside.
+set(CMAKE_SHARED_LIBRARY_SUFFIX_C ".so.a")
+set(CMAKE_SHARED_MODULE_SUFFIX_C ".so.a")
+set(CMAKE_C_CREATE_SHARED_LIBRARY
+  "<CMAKE_COMMAND> -E rm -f <TARGET>"
+  "<CMAKE_AR> qc <TARGET> <OBJECTS>"
+  "<CMAKE_RANLIB> <TARGET>")
+set(CMAKE_C_CREATE_SHARED_MODULE "${CMAKE_C_CREATE_SHARED_LIBRARY}")
+
+# C++ is not available yet (no C++ runtime is built for uni): a project
+# that enables it stops here with a clear message instead of failing at
+# its first link.
+# clang is named as the C++ compiler so that detection works on machines
+# without a host C++ compiler and the message below is what the user sees.
+set(CMAKE_CXX_COMPILER "${UNI_CLANG}")
+set(CMAKE_CXX_COMPILER_TARGET x86_64-linux-musl)
+set(CMAKE_USER_MAKE_RULES_OVERRIDE_CXX "${CMAKE_CURRENT_LIST_DIR}/uni-no-cxx.cmake")

@@ -1,0 +1,1 @@
+# CMake projects (zlib, cJSON, libyaml): see CMakeLists.txt

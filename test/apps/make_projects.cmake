@@ -1,0 +1,1 @@
+# Makefile and autoconf projects (lua5.4, sqlite3): see CMakeLists.txt
