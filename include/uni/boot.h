@@ -14,6 +14,7 @@
 
 #define BOOT_MAX_RANGES 64
 #define BOOT_CMDLINE_MAX 4096
+#define BOOT_MAX_MODULES 8
 
 struct boot_range {
 	uint64_t base;
@@ -40,6 +41,11 @@ struct boot_info {
 	 * puts the image path first; `cmdline_has_path` says so. */
 	char cmdline[BOOT_CMDLINE_MAX];
 	int cmdline_has_path;
+	/* Modules the loader put in memory (QEMU -initrd: uni-run --files
+	 * archives), in order; also in `reserved`, so they stay intact until
+	 * the file system unpacks them (src/kernel/fs/initfs.c). */
+	struct boot_range modules[BOOT_MAX_MODULES];
+	int nmodules;
 	const char *loader; /* "multiboot" or "pvh" */
 };
 

@@ -17,11 +17,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <uni/boot.h>
 #include <uni/kernel.h>
 #include <uni/kmalloc.h>
 #include <uni/vfs.h>
 #include "../../src/kernel/fs/image_priv.h"
 #include "unit.h"
+
+struct boot_info boot_info; /* no loader modules on the host */
 
 /* ---- the fake VFS: a log of made nodes ------------------------------- */
 

@@ -3,14 +3,15 @@
 # that links no file system code at all.
 #
 # Also a script: cmake -DUNI_RUN=.. -DIMAGE=.. -DROOT=/data
-#   -DTREES="DIR=PREFIX|..." -P fs_image.cmake
-# boots IMAGE with `-- list ROOT` and compares its listing of ROOT with
+#   -DTREES="DIR=PREFIX|..." [-DRUN_ARGS="opt|opt"] -P fs_image.cmake
+# boots IMAGE (with uni-run options RUN_ARGS) with `-- list ROOT` and compares its listing of ROOT with
 # the same listing made here of the source trees (each DIR's entries under
 # PREFIX, "" for ROOT itself): type, permission bits, size, POSIX cksum,
 # symlink target. Any difference fails.
 if(CMAKE_SCRIPT_MODE_FILE)
   cmake_policy(VERSION 3.20)
-  execute_process(COMMAND "${UNI_RUN}" "${IMAGE}" -- list "${ROOT}"
+  string(REPLACE "|" ";" RUN_ARGS "${RUN_ARGS}")
+  execute_process(COMMAND "${UNI_RUN}" "${IMAGE}" ${RUN_ARGS} -- list "${ROOT}"
     OUTPUT_VARIABLE out RESULT_VARIABLE rc)
   message("${out}")
   if(NOT rc EQUAL 0)
@@ -110,6 +111,17 @@ add_test(NAME fs_image_tree COMMAND "${CMAKE_COMMAND}"
   "-DTREES=${CMAKE_CURRENT_SOURCE_DIR}/files=|${FS_EXTRA}=extra"
   -P "${CMAKE_CURRENT_SOURCE_DIR}/fs_image.cmake")
 set_tests_properties(fs_image_tree PROPERTIES LABELS "vm" TIMEOUT 120
+  FAIL_REGULAR_EXPRESSION "${FAIL_PATTERN}|FAIL:")
+
+# The same tree given at boot time (uni-run --files, a loader module),
+# unpacked after the image's own trees: placed at /rt, and over /data
+# where its files replace the built-in ones of the same name.
+add_test(NAME fs_image_runtime_tree COMMAND "${CMAKE_COMMAND}"
+  "-DUNI_RUN=${UNI_RUN}" "-DIMAGE=$<TARGET_FILE:fs_image>" -DROOT=/rt
+  "-DTREES=${CMAKE_CURRENT_SOURCE_DIR}/files=|${FS_EXTRA}=extra"
+  "-DRUN_ARGS=--files|${CMAKE_CURRENT_SOURCE_DIR}/files:/rt|--files|${FS_EXTRA}:/rt/extra"
+  -P "${CMAKE_CURRENT_SOURCE_DIR}/fs_image.cmake")
+set_tests_properties(fs_image_runtime_tree PROPERTIES LABELS "vm" TIMEOUT 120
   FAIL_REGULAR_EXPRESSION "${FAIL_PATTERN}|FAIL:")
 
 # No files: /tmp, /dev, /etc and /proc still there; then hostname= given.

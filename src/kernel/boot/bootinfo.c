@@ -100,6 +100,27 @@ static void copy_cmdline(uint64_t paddr)
 	add_dirty(paddr, n + 1);
 }
 
+/* A loader module at [base, base+len): kept if it lies inside RAM. */
+static void add_module(uint64_t base, uint64_t len)
+{
+	int in_ram = 0;
+
+	for (int i = 0; i < boot_info.nram; i++)
+		if (base >= boot_info.ram[i].base && len <= boot_info.ram[i].len &&
+		    base - boot_info.ram[i].base <= boot_info.ram[i].len - len)
+			in_ram = 1;
+	if (!len || !in_ram || boot_info.nmodules == BOOT_MAX_MODULES) {
+		kprintf("uni: boot: module at %#lx+%#lx ignored\n", base, len);
+		return;
+	}
+	boot_info.modules[boot_info.nmodules].base = base;
+	boot_info.modules[boot_info.nmodules++].len = len;
+	add_range(boot_info.reserved, &boot_info.nreserved,
+		  ALIGN_DOWN(base, UNI_PAGE_SIZE),
+		  ALIGN_UP(base + len, UNI_PAGE_SIZE) -
+			  ALIGN_DOWN(base, UNI_PAGE_SIZE));
+}
+
 static void sort_ram(void)
 {
 	for (int i = 1; i < boot_info.nram; i++)
@@ -128,8 +149,14 @@ static void parse_multiboot(const struct mb_info *mb)
 		add_ram(0, (uint64_t)mb->mem_lower * 1024);
 		add_ram(0x100000, (uint64_t)mb->mem_upper * 1024);
 	}
-	if (mb->flags & MB_INFO_MODS)
+	if (mb->flags & MB_INFO_MODS) {
+		const uint32_t *m = (const void *)(uintptr_t)mb->mods_addr;
 		add_dirty(mb->mods_addr, (uint64_t)mb->mods_count * 16);
+		/* mod_start, mod_end (exclusive), string, reserved */
+		for (uint32_t i = 0; i < mb->mods_count; i++, m += 4)
+			if (m[1] > m[0])
+				add_module(m[0], m[1] - m[0]);
+	}
 	if (mb->flags & MB_INFO_CMDLINE) {
 		copy_cmdline(mb->cmdline);
 		boot_info.cmdline_has_path = 1;
@@ -149,8 +176,13 @@ static void parse_pvh(const struct pvh_start_info *si)
 			if (e[i].type == E820_RAM)
 				add_ram(e[i].addr, e[i].size);
 	}
-	if (si->nr_modules)
+	if (si->nr_modules) {
+		const uint64_t *m = (const void *)(uintptr_t)si->modlist_paddr;
 		add_dirty(si->modlist_paddr, (uint64_t)si->nr_modules * 32);
+		/* paddr, size, cmdline_paddr, reserved */
+		for (uint32_t i = 0; i < si->nr_modules; i++, m += 4)
+			add_module(m[0], m[1]);
+	}
 	copy_cmdline(si->cmdline_paddr);
 }
 

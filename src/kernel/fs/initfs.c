@@ -8,7 +8,10 @@
  * uni_add_files() (cmake/UniFiles.cmake) through toolchain/uni-pack-files:
  * one cpio "newc" archive (the format of Linux's initramfs) between the
  * symbols __uni_files_start and __uni_files_end, weak here so that an
- * image without files links too. The archive is data from the build, but
+ * image without files links too. Archives given at boot (uni-run --files,
+ * passed as loader modules: boot_info.modules) are unpacked after it, in
+ * order, so they can replace the image's files. An archive is data from
+ * the build or the host, but
  * it is parsed as untrusted: every field is bounds-checked, and a bad
  * archive is logged and the rest of it skipped, never a crash
  * (test/unit/test_initfs.c feeds it truncated and garbage input).
@@ -19,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <uni/boot.h>
 #include <uni/kernel.h>
 #include <uni/kmalloc.h>
 #include <uni/vfs.h>
@@ -320,5 +324,8 @@ void fs_populate(void)
 	if (__uni_files_start && __uni_files_end > __uni_files_start)
 		initfs_unpack(__uni_files_start,
 			      (size_t)(__uni_files_end - __uni_files_start));
+	for (int i = 0; i < boot_info.nmodules; i++)
+		initfs_unpack((const void *)(uintptr_t)boot_info.modules[i].base,
+			      boot_info.modules[i].len);
 	etc_populate();
 }
