@@ -29,6 +29,7 @@ struct file;
 struct vnode;
 struct stat;
 struct poll_table;
+struct mm_map;
 
 /* ---- iov_iter: the program's (or a kernel) buffer list ----------------- */
 
@@ -82,6 +83,9 @@ struct file_ops {
 	/* lseek: NULL means the generic one (SEEK_END uses the vnode size) */
 	long (*llseek)(struct file *f, long off, int whence);
 	int (*fsync)(struct file *f);
+	/* mmap (uni/mm.h struct mm_map; mm_map_file for ramfs files): with
+	 * m->len 0 only say whether f may be mapped so. NULL: ENODEV. */
+	long (*mmap)(struct file *f, const struct mm_map *m);
 	/* fstat for a file without a vnode (pipes, eventfd, ...) */
 	int (*stat)(struct file *f, struct stat *st);
 	/* last reference gone: free priv */

@@ -61,6 +61,22 @@ const char *mm_fault_cause(char *buf, size_t n, uint64_t addr, uint64_t rsp,
  * pointer (today the identity; pa + len must lie below 1 TiB). */
 void *mm_map_mmio(uint64_t pa, size_t len);
 
+/* One mmap of a file, as do_mmap hands it to the file type's mmap op
+ * (uni/file.h) once the range is chosen: [addr, addr+len) from file
+ * offset off; fixed/credit: it replaces existing pages, credit of them.
+ * len 0 asks only whether the file may be mapped with prot/shared. */
+struct mm_map {
+	uint64_t addr, len, off;
+	int prot;
+	unsigned shared; /* nonzero for MAP_SHARED */
+	int fixed;
+	size_t credit;
+};
+struct file;
+/* The mmap op of files whose pages can be mapped (mm/mmap_file.c):
+ * shared mappings of the file's frames, private copies. */
+long mm_map_file(struct file *f, const struct mm_map *m);
+
 /* A regular file is shrinking to `size` bytes (truncate): its pages past
  * the new end leave every shared mapping before the file frees them. */
 struct vnode;

@@ -5,6 +5,7 @@
  * memory), a descriptor table of test-made files, a clock the test
  * moves, root credentials, and iov_iter over kernel buffers.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uni/file.h>
@@ -100,4 +101,13 @@ long host_rw(struct file *f, int write, void *buf, size_t len, uint64_t *pos)
 
 	iter_init1(&it, &one, buf, len, 1);
 	return write ? f->ops->write(f, &it, pos) : f->ops->read(f, &it, pos);
+}
+
+/* ramfs files name mm_map_file as their mmap op; mapping is tested in
+ * test_mm_mman, not here. */
+long mm_map_file(struct file *f, const struct mm_map *m)
+{
+	(void)f;
+	(void)m;
+	return -ENODEV;
 }

@@ -262,7 +262,11 @@ static void unmap_all(void)
 #define FSIZE 5000
 static uint64_t fpages[FPAGES];
 static struct vnode fvn, gvn;
-static struct file fpipe, frw, fro, fgen;
+/* The pipe has no mmap op; the files map through mm/mmap_file.c. */
+static const struct file_ops pipe_fops = { 0 };
+static const struct file_ops reg_fops = { .mmap = mm_map_file };
+static struct file fpipe = { .ops = &pipe_fops, .flags = O_RDWR };
+static struct file frw, fro, fgen;
 
 static int fake_getpage(struct vnode *vn, uint64_t pg, int create,
 			uint64_t *pa)
@@ -282,6 +286,7 @@ static int fake_getpage(struct vnode *vn, uint64_t pg, int create,
 }
 
 static const struct vnode_ops fake_ops = { .getpage = fake_getpage };
+
 static const struct vnode_ops gen_ops = { 0 };
 
 struct file *fd_get(int fd)
@@ -328,10 +333,10 @@ static void test_files(void)
 			      .size = 3 * PG };
 	gvn = (struct vnode){ .ops = &gen_ops, .mode = S_IFREG | 0644,
 			      .size = FSIZE };
-	fpipe = (struct file){ .flags = O_RDWR };
-	frw = (struct file){ .flags = O_RDWR, .vn = &fvn };
-	fro = (struct file){ .flags = O_RDONLY, .vn = &fvn };
-	fgen = (struct file){ .flags = O_RDONLY, .vn = &gvn };
+	fpipe = (struct file){ .ops = &pipe_fops, .flags = O_RDWR };
+	frw = (struct file){ .ops = &reg_fops, .flags = O_RDWR, .vn = &fvn };
+	fro = (struct file){ .ops = &reg_fops, .flags = O_RDONLY, .vn = &fvn };
+	fgen = (struct file){ .ops = &reg_fops, .flags = O_RDONLY, .vn = &gvn };
 
 	CHECK(sys_mmap(0, PG, RW, MAP_SHARED, 9, 0) == -EBADF);
 	CHECK(sys_mmap(0, PG, RW, MAP_SHARED, 3, 0) == -ENODEV);

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <uni/file.h>
 #include <uni/kernel.h>
+#include <uni/mm.h>
 #include "ramfs_priv.h"
 
 static const char zeros[256];
@@ -95,5 +96,6 @@ const struct file_ops ramfs_file_fops = {
 	.read = ramfs_read,
 	.write = ramfs_write,
 	.fsync = ramfs_fsync,
+	.mmap = mm_map_file,
 	.always_ready = 1,
 };

@@ -252,4 +252,10 @@ void as_dump(void);
 
 #pragma GCC visibility pop
 
+/* mmap_file.c, for mremap of shared file mappings: give pages pg.. of
+ * f's file their frames (the step that can fail), then map them. */
+int mm_file_prepare(struct file *f, uint64_t pg, uint64_t n);
+void mm_file_map_pages(struct file *f, uint64_t a, uint64_t b, uint64_t pg,
+		       int prot);
+
 #endif

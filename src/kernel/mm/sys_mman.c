@@ -39,11 +39,11 @@
 
 /* Weak: mapping a file needs an open file, and opening one links these;
  * an image that never opens a file gets none of the file layer for its
- * malloc's mmap. Without the descriptor table nothing is open (EBADF). */
+ * malloc's mmap. Without the descriptor table nothing is open (EBADF).
+ * The mapping itself is the file type's mmap op (mmap_file.c for ramfs
+ * files), so it too comes only with files that can be mapped. */
 struct file *fd_get(int fd) __attribute__((weak));
 void file_put(struct file *f) __attribute__((weak));
-long kernel_read(struct file *f, void *buf, size_t len, uint64_t pos)
-	__attribute__((weak));
 
 #define PAGE_MASK_LOW (PAGE_SIZE - 1)
 
@@ -113,113 +113,18 @@ static uint64_t pgoff_end(const struct vma *v)
 	return v->pgoff + (v->end - v->start) / PAGE_SIZE;
 }
 
-/* The VMA set's hook: a node that maps a file holds a reference. */
-static void vma_file_ref(struct file *f, int delta)
+/* May f be mapped so? The type's mmap op says, after the checks every
+ * file gets: EBADF for O_PATH, EACCES without read access, ENODEV for a
+ * type that cannot be mapped (pipes, sockets, eventfd). */
+static int file_check(struct file *f, int prot, unsigned vflags)
 {
-	if (delta > 0)
-		file_get(f);
-	else
-		file_put(f);
-}
-
-/* do_mmap's checks for a file: read access always, write access for a
- * writable shared mapping; only regular files (pipes, devices: ENODEV),
- * and for sharing only those whose file system lends its pages. */
-static int file_mappable(struct file *f, int prot, unsigned vflags)
-{
-	int shared = vflags & VMA_SHARED;
+	struct mm_map query = { .prot = prot, .shared = vflags };
 
 	if (f->flags & O_PATH)
 		return -EBADF;
-	if ((shared && (prot & PROT_WRITE) && !file_writable(f)) ||
-	    !file_readable(f))
-		return -EACCES;
-	if (!f->vn || !S_ISREG(f->vn->mode) ||
-	    (shared && !f->vn->ops->getpage))
-		return -ENODEV;
-	return 0;
-}
-
-/* Give n pages of f's file from pg on their frames: the one step of a
- * shared mapping that can run out of memory, so it comes first. */
-static int file_prepare(struct file *f, uint64_t pg, uint64_t n)
-{
-	uint64_t pa;
-	int r;
-
-	for (uint64_t i = 0; i < n; i++) {
-		r = f->vn->ops->getpage(f->vn, pg + i, 1, &pa);
-		if (r)
-			return r == -EFBIG ? -EOVERFLOW : -ENOMEM;
-	}
-	return 0;
-}
-
-/* Map those prepared pages at [a, b) (tables checked by the caller). */
-static void file_map_pages(struct file *f, uint64_t a, uint64_t b,
-			   uint64_t pg, int prot)
-{
-	uint64_t pa;
-
-	for (; a < b; a += PAGE_SIZE, pg++)
-		if (f->vn->ops->getpage(f->vn, pg, 0, &pa) ||
-		    pt_map(a, pa, prot))
-			panic("mmap: a file page or table vanished");
-}
-
-/* Map pages pg.. of f's file at the free (or freed, if fixed) [a,
- * a+len); a failure changes nothing. */
-static long map_shared(struct file *f, uint64_t a, uint64_t len, int prot,
-		       uint64_t pg, int fixed, size_t credit)
-{
-	int r = file_prepare(f, pg, len / PAGE_SIZE);
-
-	if (r)
-		return r;
-	if (as_check_frames(0, a, len, credit) ||
-	    (fixed && as_unmap(a, a + len)))
-		return -ENOMEM;
-	mm_as.vmas.file_ref = vma_file_ref;
-	if (as_reserve_file(a, a + len, prot, VMA_SHARED, f, pg))
-		panic("mmap: VMA nodes vanished after the reserve");
-	file_map_pages(f, a, a + len, pg, prot);
-	return (long)a;
-}
-
-/* Anonymous memory at [a, a+len) filled from f at off; PROT_NONE keeps
- * the data for a later mprotect. Regular files never block in read, so
- * the address space cannot change under the copy. */
-static long map_private(struct file *f, uint64_t a, uint64_t len, int prot,
-			uint64_t off, int fixed, size_t credit)
-{
-	long n = PAGE_SIZE;
-	int r;
-
-	if (as_check_frames(len / PAGE_SIZE, a, len, credit) ||
-	    (fixed && as_unmap(a, a + len)))
-		return -ENOMEM;
-	r = as_map_fresh(a, a + len, prot == PROT_NONE ? PROT_READ : prot, 0);
-	if (r)
-		return r;
-	for (uint64_t va = a; va < a + len && n > 0; va += PAGE_SIZE) {
-		char *p = mm_phys_to_virt(pt_lookup(va, NULL));
-		for (size_t done = 0; done < PAGE_SIZE; done += (size_t)n) {
-			n = kernel_read(f, p + done, PAGE_SIZE - done,
-					off + (va - a) + done);
-			if (n <= 0)
-				break; /* EOF: the rest stays zero */
-		}
-	}
-	if (n < 0) {
-		as_unmap(a, a + len);
-		return n;
-	}
-	if (prot == PROT_NONE) {
-		if (vma_set_prot(&mm_as.vmas, a, a + len, PROT_NONE))
-			panic("mmap: VMA nodes vanished after the reserve");
-		as_protect(a, a + len, PROT_NONE);
-	}
-	return (long)a;
+	if (!f->ops->mmap)
+		return file_readable(f) ? -ENODEV : -EACCES;
+	return (int)f->ops->mmap(f, &query);
 }
 
 static long do_mmap(uint64_t addr, uint64_t len, int prot, int flags,
@@ -246,7 +151,7 @@ static long do_mmap(uint64_t addr, uint64_t len, int prot, int flags,
 	if (r)
 		return r;
 	if (f) {
-		r = file_mappable(f, prot, vflags);
+		r = file_check(f, prot, vflags);
 		if (r)
 			return r;
 		if (flags & MAP_HUGETLB)
@@ -295,12 +200,12 @@ static long do_mmap(uint64_t addr, uint64_t len, int prot, int flags,
 	 * PROT_NONE file mapping, filled readable, then closed. */
 	if (vma_reserve(5))
 		return -ENOMEM;
-	if (f && vflags)
-		return map_shared(f, a, plen, prot, (uint64_t)off / PAGE_SIZE,
-				  fixed, credit);
-	if (f)
-		return map_private(f, a, plen, prot, (uint64_t)off, fixed,
-				   credit);
+	if (f) {
+		struct mm_map m = { .addr = a, .len = plen, .off = (uint64_t)off,
+				    .prot = prot, .shared = vflags, .fixed = fixed,
+				    .credit = credit };
+		return f->ops->mmap(f, &m);
+	}
 	if (prot != PROT_NONE &&
 	    as_check_frames(plen / PAGE_SIZE, a, plen, credit))
 		return -ENOMEM;
@@ -423,7 +328,7 @@ static long remap_move(uint64_t from, uint64_t ol, uint64_t to, uint64_t nl,
 		panic("mremap: VMA nodes vanished after the reserve");
 	as_move(from, to, ol);
 	if (file) {
-		file_map_pages(file, to + ol, to + nl, pg + ol / PAGE_SIZE,
+		mm_file_map_pages(file, to + ol, to + nl, pg + ol / PAGE_SIZE,
 			       prot);
 	} else if (prot != PROT_NONE) {
 		if (nl > ol)
@@ -481,7 +386,7 @@ SYSCALL_DEFINE5(mremap, unsigned long, old, size_t, old_len, size_t,
 		return -EINVAL;
 	if (vma_reserve(4))
 		return -ENOMEM;
-	if (file && nl > ol && (r = file_prepare(file, pg + ol / PAGE_SIZE,
+	if (file && nl > ol && (r = mm_file_prepare(file, pg + ol / PAGE_SIZE,
 						 (nl - ol) / PAGE_SIZE)))
 		return r;
 
@@ -526,7 +431,7 @@ SYSCALL_DEFINE5(mremap, unsigned long, old, size_t, old_len, size_t,
 		if (as_reserve_file(old + ol, old + nl, prot, vflags, file,
 				    pg + ol / PAGE_SIZE))
 			return -ENOMEM;
-		file_map_pages(file, old + ol, old + nl, pg + ol / PAGE_SIZE,
+		mm_file_map_pages(file, old + ol, old + nl, pg + ol / PAGE_SIZE,
 			       prot);
 		return (long)old;
 	}
