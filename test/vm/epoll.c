@@ -52,7 +52,7 @@ int main(void)
 	int ep, p[2], q[2];
 	char buf[64];
 	pthread_t th;
-	uint64_t t0;
+	uint64_t t0, dt;
 
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	CHECK(ep >= 0 && fcntl(ep, F_GETFD) == FD_CLOEXEC);
@@ -153,7 +153,8 @@ int main(void)
 	read(p[0], buf, sizeof(buf));
 	t0 = now_ms();
 	CHECK(epoll_wait(ep, ev, 8, 50) == 0);
-	CHECK(now_ms() - t0 >= 50 && now_ms() - t0 < 200);
+	dt = now_ms() - t0;
+	CHECK(dt >= 50 && dt < 50 + SLACK_MS); /* late only under a loaded host */
 
 	/* timerfd and eventfd (EFD_SEMAPHORE) in one set. */
 	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);

@@ -21,7 +21,6 @@
 #include "check.h"
 #include "testutil.h"
 
-#define SLACK_MS 150 /* how late a timeout may end under a busy TCG host */
 
 static atomic_int usr1;
 static void on_usr1(int sig) { (void)sig; atomic_fetch_add(&usr1, 1); }

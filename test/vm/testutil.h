@@ -7,6 +7,11 @@
 #include <stdint.h>
 #include <time.h>
 
+/* How late a timed wait may end before a test calls it wrong: generous,
+ * because a TCG guest on a loaded host runs late by whole time slices;
+ * the lower bounds are what check exactness (never early). */
+#define SLACK_MS 1000
+
 static inline uint64_t now_ms(void)
 {
 	struct timespec ts;
