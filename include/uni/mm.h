@@ -76,6 +76,10 @@ struct file;
 /* The mmap op of files whose pages can be mapped (mm/mmap_file.c):
  * shared mappings of the file's frames, private copies. */
 long mm_map_file(struct file *f, const struct mm_map *m);
+/* Fresh zero pages over the range (anonymous mmap), and /dev/zero's mmap
+ * op, which is that (mm/sys_mman.c). */
+long mm_map_anon(const struct mm_map *m);
+long mm_map_zero(struct file *f, const struct mm_map *m);
 
 /* A regular file is shrinking to `size` bytes (truncate): its pages past
  * the new end leave every shared mapping before the file frees them. */

@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/uio.h>
 #include <termios.h>
@@ -126,6 +127,26 @@ int main(void)
 	CHECK(lseek(1, 0, SEEK_CUR) == -1 && errno == ESPIPE);
 	CHECK(pwrite(1, "x", 1, 0) == -1 && errno == ESPIPE);
 	CHECK(fcntl(0, F_GETFL) & O_RDWR);
+
+	/* /dev/zero maps as fresh anonymous memory, private or shared */
+	int z = open("/dev/zero", O_RDWR);
+	char *m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE, z, 0);
+	CHECK(m != MAP_FAILED && m[0] == 0 && m[8191] == 0);
+	if (m != MAP_FAILED) {
+		m[100] = 7;
+		CHECK(munmap(m, 8192) == 0);
+	}
+	m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, z, 0);
+	CHECK(m != MAP_FAILED && m[100] == 0);
+	if (m != MAP_FAILED)
+		munmap(m, 4096);
+	close(z);
+	int p[2];
+	CHECK(pipe(p) == 0 &&
+	      mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, p[0], 0) == MAP_FAILED &&
+	      errno == ENODEV);
+	close(p[0]);
+	close(p[1]);
 
 	/* RLIMIT_NOFILE is the table's limit */
 	struct rlimit rl = { 20, 20 };

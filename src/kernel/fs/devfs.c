@@ -16,6 +16,7 @@
 #include <sys/sysmacros.h>
 #include <uni/file.h>
 #include <uni/kernel.h>
+#include <uni/mm.h>
 #include <uni/random.h>
 #include <uni/vfs.h>
 #include "image_priv.h"
@@ -79,6 +80,7 @@ static const struct file_ops null_fops = {
 };
 static const struct file_ops zero_fops = {
 	.read = zero_read, .write = sink_write, .always_ready = 1,
+	.mmap = mm_map_zero, /* MAP_PRIVATE of /dev/zero: anonymous memory */
 };
 static const struct file_ops full_fops = {
 	.read = zero_read, .write = full_write, .always_ready = 1,

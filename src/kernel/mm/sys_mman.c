@@ -200,19 +200,31 @@ static long do_mmap(uint64_t addr, uint64_t len, int prot, int flags,
 	 * PROT_NONE file mapping, filled readable, then closed. */
 	if (vma_reserve(5))
 		return -ENOMEM;
-	if (f) {
-		struct mm_map m = { .addr = a, .len = plen, .off = (uint64_t)off,
-				    .prot = prot, .shared = vflags, .fixed = fixed,
-				    .credit = credit };
-		return f->ops->mmap(f, &m);
-	}
-	if (prot != PROT_NONE &&
-	    as_check_frames(plen / PAGE_SIZE, a, plen, credit))
+	struct mm_map m = { .addr = a, .len = plen, .off = (uint64_t)off,
+			    .prot = prot, .shared = vflags, .fixed = fixed,
+			    .credit = credit };
+	return f ? f->ops->mmap(f, &m) : mm_map_anon(&m);
+}
+
+long mm_map_anon(const struct mm_map *m)
+{
+	int r;
+
+	if (m->prot != PROT_NONE &&
+	    as_check_frames(m->len / PAGE_SIZE, m->addr, m->len, m->credit))
 		return -ENOMEM;
-	if (fixed && as_unmap(a, a + plen))
+	if (m->fixed && as_unmap(m->addr, m->addr + m->len))
 		return -ENOMEM;
-	r = as_map_fresh(a, a + plen, prot, vflags);
-	return r ? r : (long)a;
+	r = as_map_fresh(m->addr, m->addr + m->len, m->prot, m->shared);
+	return r ? r : (long)m->addr;
+}
+
+/* /dev/zero's mmap: fresh zero pages, private or shared alike (Linux
+ * gives a shared one shmem pages; one process cannot tell). */
+long mm_map_zero(struct file *f, const struct mm_map *m)
+{
+	(void)f;
+	return m->len ? mm_map_anon(m) : 0;
 }
 
 SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, int, prot,
