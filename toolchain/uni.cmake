@@ -52,10 +52,12 @@ set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 
 # The platform files reset CMAKE_EXECUTABLE_SUFFIX after this file runs;
-# the per-language variables take precedence over it.
+# the per-language variables take precedence over it, and
+# cmake/UniPlatform.cmake sets it back for projects that spell paths with it.
 set(CMAKE_EXECUTABLE_SUFFIX ".img")
 set(CMAKE_EXECUTABLE_SUFFIX_C ".img")
 set(CMAKE_EXECUTABLE_SUFFIX_ASM ".img")
+set(CMAKE_USER_MAKE_RULES_OVERRIDE_C "${UNI_TOOLCHAIN_DIR}/../cmake/UniPlatform.cmake")
 set(CMAKE_CROSSCOMPILING_EMULATOR "${UNI_TOOLCHAIN_DIR}/uni-run")
 
 # Compile: musl's headers instead of the host's, clang's own builtin
@@ -94,6 +96,12 @@ endfunction()
 # tree into the image (cmake/UniFiles.cmake; include(UniFiles) also works).
 list(APPEND CMAKE_MODULE_PATH "${UNI_TOOLCHAIN_DIR}/../cmake")
 include("${UNI_TOOLCHAIN_DIR}/../cmake/UniFiles.cmake")
+
+# uni_image_options(target [MEMORY 256M] [ARGS ...] [ENV K=V ...]
+# [KERNEL_OPTIONS ...] [FILES DIR[:DEST] ...]): defaults built into the
+# image, which uni-run and ctest use unless their command line says
+# otherwise (cmake/UniImageOptions.cmake).
+include("${UNI_TOOLCHAIN_DIR}/../cmake/UniImageOptions.cmake")
 
 # Shared and module libraries: an image is one static program with no
 # dynamic loader, so a library a project builds SHARED (or MODULE) becomes

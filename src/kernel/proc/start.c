@@ -2,7 +2,8 @@
  * start.c - process start-up: the initial stack and the jump to _start.
  *
  * Layer: kernel proc, called once by kmain(). Parses the kernel command
- * line (cmdline.c) into argv and the environment, maps the main stack
+ * line (cmdline.c) into argv and the environment, over the defaults built
+ * into the image if it has any (parse_cmdline() below), maps the main stack
  * (with a guard page), and lays it out as the System V x86-64 ABI says for
  * a static ELF program: argc, argv[], NULL, envp[], NULL, auxv[], AT_NULL,
  * then the strings and the 16 AT_RANDOM bytes. Then it jumps to musl's
@@ -22,12 +23,33 @@
 #include <uni/x86_64/cpu.h>
 #include "../arch/x86_64/arch.h"
 
-#define MAX_TOKENS 512
+#define MAX_TOKENS 1024
 #define DEFAULT_ARGV0 "app"
 
 extern void _start(void); /* musl crt1.o */
 
-static char cmdline_store[BOOT_CMDLINE_MAX + 64];
+/*
+ * Defaults built into the image by uni_image_options()
+ * (cmake/UniImageOptions.cmake, which states the format): an ELF note,
+ * owner "uni", type 1, whose descriptor is three NUL-terminated strings:
+ * "mem=SIZE\n" (read by uni-run, not here), kernel options in command-line
+ * format (env=K=V, hostname=...), and "-- ARG..." or "" for no default
+ * arguments. Weak: an image without defaults has none (address 0).
+ */
+struct image_defaults {
+	uint32_t namesz, descsz, type;
+	char name[4];
+	char desc[];
+};
+extern const struct image_defaults __uni_image_defaults __attribute__((weak));
+
+/* With defaults, the text parsed is assembled here: the image's options,
+ * the command line (without the multiboot path), and the image's
+ * arguments when the command line has no "--". Each part is at most
+ * BOOT_CMDLINE_MAX bytes (uni_image_options checks the image's). */
+static char cmdline_text[3 * BOOT_CMDLINE_MAX + 8];
+static char cmdline_store[CMDLINE_STORE_SIZE(sizeof(cmdline_text),
+					     sizeof(DEFAULT_ARGV0))];
 static char *cmdline_ptrs[MAX_TOKENS];
 
 struct stack_builder {
@@ -58,6 +80,57 @@ const struct cmdline *proc_cmdline(void)
 	return &cl;
 }
 
+static size_t append(size_t at, const char *s)
+{
+	size_t n = strnlen(s, BOOT_CMDLINE_MAX);
+
+	memcpy(cmdline_text + at, s, n);
+	cmdline_text[at + n] = ' ';
+	cmdline_text[at + n + 1] = '\0';
+	return at + n + 1;
+}
+
+/*
+ * Parse the command line into cl, with the image's defaults under it.
+ * Precedence (the command line wins): the image's kernel options and
+ * environment come first, so that an env=K=V or option from the command
+ * line replaces the image's (cmdline.c keeps the last value of a key); the
+ * image's arguments apply only when the command line has no "--" (uni-run
+ * writes one only when its own command line has one: `uni-run app.img --`
+ * runs with no arguments).
+ */
+static int parse_cmdline(const struct boot_info *bi, const char **err)
+{
+	const struct image_defaults *d = &__uni_image_defaults;
+	const char *text = bi->cmdline, *opts, *args;
+	size_t n;
+	int rc;
+
+	if (!d || d->type != 1 || d->namesz != 4 || memcmp(d->name, "uni", 4))
+		return cmdline_parse(&cl, cmdline_store, sizeof(cmdline_store),
+				     cmdline_ptrs, ARRAY_SIZE(cmdline_ptrs),
+				     text, bi->cmdline_has_path,
+				     DEFAULT_ARGV0, err);
+	opts = d->desc + strlen(d->desc) + 1;
+	args = opts + strlen(opts) + 1;
+	if (bi->cmdline_has_path) { /* as cmdline.c's skip_first */
+		while (*text == ' ' || (*text >= '\t' && *text <= '\r'))
+			text++;
+		while (*text && !(*text == ' ' || (*text >= '\t' && *text <= '\r')))
+			text++;
+	}
+	n = append(append(0, opts), text);
+	rc = cmdline_parse(&cl, cmdline_store, sizeof(cmdline_store),
+			   cmdline_ptrs, ARRAY_SIZE(cmdline_ptrs), cmdline_text,
+			   0, DEFAULT_ARGV0, err);
+	if (rc < 0 || cl.has_args || !*args)
+		return rc;
+	append(n, args);
+	return cmdline_parse(&cl, cmdline_store, sizeof(cmdline_store),
+			     cmdline_ptrs, ARRAY_SIZE(cmdline_ptrs),
+			     cmdline_text, 0, DEFAULT_ARGV0, err);
+}
+
 void proc_start(const struct boot_info *bi)
 {
 	const char *err = NULL;
@@ -71,9 +144,7 @@ void proc_start(const struct boot_info *bi)
 	int rc;
 
 	fd_init_stdio();
-	rc = cmdline_parse(&cl, cmdline_store, sizeof(cmdline_store),
-			   cmdline_ptrs, ARRAY_SIZE(cmdline_ptrs), bi->cmdline,
-			   bi->cmdline_has_path, DEFAULT_ARGV0, &err);
+	rc = parse_cmdline(bi, &err);
 	if (rc < 0) {
 		kprintf("uni: bad kernel command line: %s\n",
 			err ? err : "unknown error");

@@ -1,0 +1,1 @@
+int feat_object(void) { return 43; }

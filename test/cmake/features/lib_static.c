@@ -1,0 +1,2 @@
+#include "feat.h"
+int feat_static(void) { return 42; }
