@@ -5,7 +5,8 @@
 # add_executable(app ...) links app.img: the program, musl (sysroot/lib/
 # libc.a), the kernel (libuni.a) and the -ENOSYS defaults (libuni_enosys.a)
 # into one multiboot/PVH ELF laid out by uni.ld. add_test(NAME t COMMAND t)
-# boots it through uni-run (CMAKE_CROSSCOMPILING_EMULATOR).
+# boots it through uni-run (CMAKE_CROSSCOMPILING_EMULATOR, in its
+# --emulator mode: the test's arguments are the program's).
 #
 # The sysroot is found, in order, from -DUNI_SYSROOT, the UNI_SYSROOT
 # environment variable, <prefix>/sysroot beside an installed toolchain/,
@@ -58,7 +59,12 @@ set(CMAKE_EXECUTABLE_SUFFIX ".img")
 set(CMAKE_EXECUTABLE_SUFFIX_C ".img")
 set(CMAKE_EXECUTABLE_SUFFIX_ASM ".img")
 set(CMAKE_USER_MAKE_RULES_OVERRIDE_C "${UNI_TOOLCHAIN_DIR}/../cmake/UniPlatform.cmake")
-set(CMAKE_CROSSCOMPILING_EMULATOR "${UNI_TOOLCHAIN_DIR}/uni-run")
+# add_test(NAME t COMMAND t ARG...) and try_run run `uni-run --emulator
+# t.img ARG...`: the arguments are the program's, as with any emulator.
+# UNI_RUN is uni-run itself, for tests that pass it options:
+#   add_test(NAME t COMMAND ${UNI_RUN} $<TARGET_FILE:t> -m 256M -- ARG...)
+set(UNI_RUN "${UNI_TOOLCHAIN_DIR}/uni-run")
+set(CMAKE_CROSSCOMPILING_EMULATOR "${UNI_RUN};--emulator")
 
 # Compile: musl's headers instead of the host's, clang's own builtin
 # headers (stdarg, intrinsics) kept; the image is linked at a fixed address.

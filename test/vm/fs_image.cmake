@@ -127,7 +127,7 @@ set_tests_properties(fs_image_runtime_tree PROPERTIES LABELS "vm" TIMEOUT 120
 # No files: /tmp, /dev, /etc and /proc still there; then hostname= given.
 add_executable(fs_image_basics fs_image_basics.c)
 vm_test(fs_image_basics ARGS -m 128 -- uni 128)
-add_test(NAME fs_image_hostname COMMAND fs_image_basics -m 96
+add_test(NAME fs_image_hostname COMMAND "${UNI_RUN}" $<TARGET_FILE:fs_image_basics> -m 96
   -k hostname=xyz -k dns=10.0.2.3,192.0.2.53 -- xyz 96 10.0.2.3,192.0.2.53)
 set_tests_properties(fs_image_hostname PROPERTIES LABELS "vm" TIMEOUT 120
   FAIL_REGULAR_EXPRESSION "${FAIL_PATTERN}")

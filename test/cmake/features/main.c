@@ -1,5 +1,6 @@
 /* main.c - links the static, object and shared libraries and a thread;
- * `app -- exit N` prints its arguments and exits N instead. */
+ * `app exit N` prints its arguments and exits N instead; any other
+ * arguments are printed as they came. */
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -21,6 +22,13 @@ int main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "exit") == 0) {
 		printf("argv: %s %s\n", argv[1], argv[2]);
 		return atoi(argv[2]);
+	}
+	if (argc > 1) {
+		printf("argv:");
+		for (int i = 1; i < argc; i++)
+			printf(" %s", argv[i]);
+		printf("\n");
+		return 0;
 	}
 	if (pthread_create(&t, NULL, worker, &v) || pthread_join(t, NULL))
 		return 2;
