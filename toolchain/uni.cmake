@@ -70,9 +70,18 @@ set(CMAKE_CROSSCOMPILING_EMULATOR "${UNI_RUN};--emulator")
 # headers (stdarg, intrinsics) kept; the image is linked at a fixed address.
 # Frame pointers stay, so that a fault's backtrace is exact in optimized
 # builds too (the kernel walks them; uni-run symbolizes the addresses).
-set(CMAKE_C_FLAGS_INIT
-  "-nostdlibinc -isystem ${UNI_SYSROOT}/include -fno-pic -fno-pie -fno-omit-frame-pointer -ffunction-sections -fdata-sections -Wno-unused-command-line-argument")
-set(CMAKE_ASM_FLAGS_INIT "${CMAKE_C_FLAGS_INIT}")
+# These flags are part of the compile and link rules, not of
+# CMAKE_C_FLAGS/CMAKE_EXE_LINKER_FLAGS, so that a user's
+# -DCMAKE_C_FLAGS=... adds to them instead of replacing them.
+set(UNI_C_FLAGS_REQUIRED "-nostdlibinc -isystem ${UNI_SYSROOT}/include -fno-pic -fno-pie -fno-omit-frame-pointer -ffunction-sections -fdata-sections -Wno-unused-command-line-argument")
+foreach(lang C ASM)
+  set(CMAKE_${lang}_COMPILE_OBJECT
+    "<CMAKE_${lang}_COMPILER> <DEFINES> <INCLUDES> ${UNI_C_FLAGS_REQUIRED} <FLAGS> -o <OBJECT> -c <SOURCE>")
+endforeach()
+set(CMAKE_C_CREATE_PREPROCESSED_SOURCE
+  "<CMAKE_C_COMPILER> <DEFINES> <INCLUDES> ${UNI_C_FLAGS_REQUIRED} <FLAGS> -E <SOURCE> > <PREPROCESSED_SOURCE>")
+set(CMAKE_C_CREATE_ASSEMBLY_SOURCE
+  "<CMAKE_C_COMPILER> <DEFINES> <INCLUDES> ${UNI_C_FLAGS_REQUIRED} <FLAGS> -S <SOURCE> -o <ASSEMBLY_SOURCE>")
 
 # Link: crt1.o/crti.o first, crtn.o last, libc + kernel + ENOSYS defaults
 # (in that order: a real handler in libuni.a wins over its default).
@@ -80,8 +89,26 @@ execute_process(
   COMMAND "${UNI_CLANG}" --target=x86_64-linux-musl --rtlib=compiler-rt
           --print-libgcc-file-name
   OUTPUT_VARIABLE UNI_BUILTINS OUTPUT_STRIP_TRAILING_WHITESPACE)
-set(CMAKE_EXE_LINKER_FLAGS_INIT
-  "-fuse-ld=lld -nostdlib -static -no-pie -Wl,-T,${UNI_TOOLCHAIN_DIR}/uni.ld -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,-z,norelro ${UNI_SYSROOT}/lib/crt1.o ${UNI_SYSROOT}/lib/crti.o")
+set(UNI_LINK_ONLY_REQUIRED "-fuse-ld=lld -nostdlib -static -no-pie -Wl,-T,${UNI_TOOLCHAIN_DIR}/uni.ld -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,-z,norelro ${UNI_SYSROOT}/lib/crt1.o ${UNI_SYSROOT}/lib/crti.o")
+set(UNI_LINK_FLAGS_REQUIRED "${UNI_C_FLAGS_REQUIRED} ${UNI_LINK_ONLY_REQUIRED}")
+# Build trees configured before these moved into the rules hold a copy in
+# their cached flags (crt1.o twice would not link): take it out.
+foreach(pair "CMAKE_C_FLAGS|${UNI_C_FLAGS_REQUIRED}"
+             "CMAKE_ASM_FLAGS|${UNI_C_FLAGS_REQUIRED}"
+             "CMAKE_EXE_LINKER_FLAGS|${UNI_LINK_ONLY_REQUIRED}")
+  string(REPLACE "|" ";" pair "${pair}")
+  list(GET pair 0 var)
+  list(GET pair 1 old)
+  if(DEFINED CACHE{${var}} AND "$CACHE{${var}}" MATCHES "crt1\\.o|-nostdlibinc")
+    string(REPLACE "${old}" "" cleaned "$CACHE{${var}}")
+    string(STRIP "${cleaned}" cleaned)
+    set(${var} "${cleaned}" CACHE STRING "Flags used by the compiler or linker." FORCE)
+  endif()
+endforeach()
+foreach(lang C ASM)
+  set(CMAKE_${lang}_LINK_EXECUTABLE
+    "<CMAKE_${lang}_COMPILER> <FLAGS> <CMAKE_${lang}_LINK_FLAGS> ${UNI_LINK_FLAGS_REQUIRED} <LINK_FLAGS> <OBJECTS> -o <TARGET> <LINK_LIBRARIES>")
+endforeach()
 # Full paths in link_libraries() also make every image depend on them, so
 # a rebuilt kernel or libc relinks the program.
 link_libraries("${UNI_SYSROOT}/lib/libc.a" "${UNI_SYSROOT}/lib/libuni.a"
