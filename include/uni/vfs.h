@@ -28,6 +28,7 @@ struct file_ops;
 struct vnode;
 struct mount;
 struct statfs;
+struct stat;
 
 #define VFS_SYMLOOP_MAX 40
 

@@ -100,6 +100,7 @@ void vnode_put(struct vnode *vn) {}
 void devfs_mount(void) {}
 void procfs_mount(void) {}
 void etc_populate(void) {}
+void fs_apply_cwd_option(void) {}
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	return vsnprintf(buf, size, fmt, ap);

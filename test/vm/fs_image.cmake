@@ -124,6 +124,15 @@ add_test(NAME fs_image_runtime_tree COMMAND "${CMAKE_COMMAND}"
 set_tests_properties(fs_image_runtime_tree PROPERTIES LABELS "vm" TIMEOUT 120
   FAIL_REGULAR_EXPRESSION "${FAIL_PATTERN}|FAIL:")
 
+# cwd=: the program starts in /rt, so a relative path lists the tree.
+add_test(NAME fs_image_cwd_option COMMAND "${CMAKE_COMMAND}"
+  "-DUNI_RUN=${UNI_RUN}" "-DIMAGE=$<TARGET_FILE:fs_image>" -DROOT=.
+  "-DTREES=${CMAKE_CURRENT_SOURCE_DIR}/files="
+  "-DRUN_ARGS=--files|${CMAKE_CURRENT_SOURCE_DIR}/files:/rt|-k|cwd=/rt"
+  -P "${CMAKE_CURRENT_SOURCE_DIR}/fs_image.cmake")
+set_tests_properties(fs_image_cwd_option PROPERTIES LABELS "vm" TIMEOUT 120
+  FAIL_REGULAR_EXPRESSION "${FAIL_PATTERN}|FAIL:")
+
 # No files: /tmp, /dev, /etc and /proc still there; then hostname= given.
 add_executable(fs_image_basics fs_image_basics.c)
 vm_test(fs_image_basics ARGS -m 128 -- uni 128)

@@ -60,4 +60,7 @@ void etc_populate(void);  /* etc.c: /etc files the archive lacks */
 
 #pragma GCC visibility pop
 
+/* cwd=DIR from the kernel command line (cwd_option.c). */
+void fs_apply_cwd_option(void);
+
 #endif

@@ -328,4 +328,5 @@ void fs_populate(void)
 		initfs_unpack((const void *)(uintptr_t)boot_info.modules[i].base,
 			      boot_info.modules[i].len);
 	etc_populate();
+	fs_apply_cwd_option();
 }

@@ -29,7 +29,9 @@ static mode_t umask_ = 022;
 
 struct vnode *vfs_cwd(void)
 {
-	return cwd ? cwd : vfs_root();
+	struct vnode *r = vfs_root(); /* first use: may set cwd (cwd=) */
+
+	return cwd ? cwd : r;
 }
 
 void vfs_set_cwd(struct vnode *vn)
