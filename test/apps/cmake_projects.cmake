@@ -16,10 +16,7 @@ set(APPS_UNI_RUN "${UNI_SOURCE_DIR}/toolchain/uni-run")
 
 # apps_cmake_project(NAME PKG [CMAKE_ARGS...]): the fetch and build steps.
 function(apps_cmake_project name pkg)
-  add_test(NAME apps.${name}.fetch
-    COMMAND "${APPS_COMMON}/fetch" ${pkg} "${APPS_SRC}")
-  set_tests_properties(apps.${name}.fetch PROPERTIES LABELS apps
-    TIMEOUT 600 FIXTURES_SETUP apps.${name}.src)
+  apps_fetch(${name} ${pkg})
   add_test(NAME apps.${name}.build
     COMMAND "${APPS_CMAKE}/build" ${pkg} "${APPS_SRC}" "${APPS_WORK}/${name}"
             "${UNI_SOURCE_DIR}" "${CMAKE_BINARY_DIR}/sysroot" ${ARGN})

@@ -20,10 +20,7 @@ set(UNI_MAKE_ENV "UNI_SYSROOT=${UNI_SYSROOT}")
 # apps_make_project(NAME PKG): apps.NAME.fetch (common/fetch, cached in
 # APPS_SRC) and apps.NAME.build (make/build-NAME, in APPS_WORK/<dir>).
 function(apps_make_project name pkg)
-  add_test(NAME apps.${name}.fetch
-    COMMAND "${UNI_SOURCE_DIR}/test/apps/common/fetch" ${pkg} "${APPS_SRC}")
-  set_tests_properties(apps.${name}.fetch PROPERTIES LABELS apps
-    TIMEOUT 600 FIXTURES_SETUP apps.${name}.src)
+  apps_fetch(${name} ${pkg})
   add_test(NAME apps.${name}.build
     COMMAND "${UNI_MAKE_APPS}/build-${name}" "${UNI_SOURCE_DIR}" "${APPS_SRC}"
             "${APPS_WORK}")
