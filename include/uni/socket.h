@@ -81,9 +81,9 @@ struct sock_family {
 	int (*create)(struct socket *s, int type, int protocol, int kern);
 };
 
-/* The families are reached through these, defined by their files, weak in
- * socket.c: a program that only uses AF_UNIX links no IPv4 stack or
- * drivers, one that never calls socket() links none of this. */
+/* The families, defined by their files and named by socket.c's table:
+ * a program that calls socket() or socketpair() links them all (and the
+ * drivers, through net_init); one that never does links none of it. */
 extern const struct sock_family inet_family, unix_family, netlink_family;
 
 /* For families: allocate a socket file (fd not installed) around s. */
