@@ -1,0 +1,1 @@
+# net_drv: host unit tests of the Network I issue

@@ -1,0 +1,1 @@
+# net_run: host unit tests of the Network I issue

@@ -1,0 +1,1 @@
+# net_sock: host unit tests of the Network I issue

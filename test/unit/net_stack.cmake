@@ -1,0 +1,1 @@
+# net_stack: host unit tests of the Network I issue

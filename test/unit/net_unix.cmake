@@ -1,0 +1,1 @@
+# net_unix: host unit tests of the Network I issue

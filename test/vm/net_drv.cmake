@@ -1,0 +1,1 @@
+# net_drv: tests of the Network I issue (owner in the file)

@@ -1,0 +1,1 @@
+# net_stack: tests of the Network I issue (owner in the file)
