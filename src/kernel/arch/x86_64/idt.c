@@ -7,6 +7,7 @@
  * IST_MACHINE_CHECK for those three, IST_DEFAULT for the rest.
  */
 #include <stdint.h>
+#include <uni/x86_64/cpu.h>
 #include "arch.h"
 
 struct idt_gate {
@@ -49,4 +50,11 @@ void idt_init(void)
 		};
 	}
 	__asm__ volatile("lidt %0" : : "m"(ptr));
+	/* SeaBIOS (pc, q35) leaves the 8259 PICs unmasked with their
+	 * vectors at 8-15: the PIT's IRQ 0 would arrive as a "double fault"
+	 * the first time interrupts are on. Every interrupt here comes
+	 * through the LAPIC (timer, MSI-X) or the I/O APIC, so mask both;
+	 * on machines without PICs (microvm) the writes go nowhere. */
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
 }

@@ -6,9 +6,9 @@
  * ISA lines 1-15 on the pins of the same number (IRQ 0 alone moves to
  * pin 2), as their ACPI MADT says; the version register tells whether
  * one is there at all (absent MMIO reads as all ones). The 8259 PICs are
- * masked the first time a line is routed, so a line cannot also arrive
- * through LINT0 as a stray vector. Edge-triggered, active high, fixed
- * delivery to one CPU: what ISA devices want.
+ * masked at boot (idt.c), so a line cannot also arrive through LINT0 as
+ * a stray vector. Edge-triggered, active high, fixed delivery to one
+ * CPU: what ISA devices want.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -48,8 +48,6 @@ static int ioapic_init(void)
 	if (ver == 0xffffffffu)
 		return -ENODEV;
 	npins = ((ver >> 16) & 0xff) + 1;
-	outb(0x21, 0xff); /* mask both 8259s */
-	outb(0xa1, 0xff);
 	return 0;
 }
 
