@@ -11,4 +11,10 @@
 
 void random_bytes(void *buf, size_t len);
 
+/* Entropy from a device (virtio-rng): every later random_bytes() output
+ * depends on it (src/kernel/random/mix.c). random_mix_out is weak: it is
+ * there only in images that link a driver calling random_add_entropy. */
+void random_add_entropy(const void *buf, size_t len);
+void random_mix_out(void *buf, size_t len) __attribute__((weak));
+
 #endif

@@ -19,9 +19,14 @@
 
 extern char boot_stack_top[];
 
+/* In images with a network driver: frames still queued leave first. */
+void virtio_net_flush(void) __attribute__((weak));
+
 void proc_exit(int status)
 {
 	trace_print_stats(); /* --stats, on every exit path (prints once) */
+	if (virtio_net_flush)
+		virtio_net_flush();
 	uni_poweroff(status & 0xff);
 }
 

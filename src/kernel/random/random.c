@@ -11,7 +11,9 @@
  * every source this machine has: many TSC samples taken around port I/O
  * and CPUID (their timing jitters with the host), the TSC itself, and the
  * CMOS real-time clock. It is never a constant; how strong it is depends
- * on the host, so the console says once that it is in use.
+ * on the host, so the console says once that it is in use. In an image
+ * with the virtio-rng driver, mix.c XORs a generator keyed from the
+ * device over every output (random_mix_out, a weak reference here).
  */
 #include <stdint.h>
 #include <string.h>
@@ -114,6 +116,7 @@ static void chacha_bytes(void *buf, size_t len)
 void random_bytes(void *buf, size_t len)
 {
 	uint8_t *p = buf;
+	size_t n_total = len;
 
 	if (source == SRC_UNKNOWN)
 		source = pick_source();
@@ -136,4 +139,7 @@ void random_bytes(void *buf, size_t len)
 	}
 	if (len)
 		chacha_bytes(p, len);
+	/* Device entropy (mix.c), linked only with a virtio-rng driver. */
+	if (random_mix_out)
+		random_mix_out(buf, n_total);
 }
