@@ -155,4 +155,15 @@ void udp_pcb_on_error(struct udp_pcb *pcb, udp_err_fn fn);
 /* Multicast membership on an interface address (0 = default). */
 int udp_pcb_join(struct udp_pcb *pcb, uint32_t group, uint32_t ifaddr, int join);
 
+/* ---- drivers, for net_init ---------------------------------------------- */
+
+/* Probe every virtio-net PCI device (src/drivers/virtio/virtio_net.c):
+ * each becomes a registered netif "eth0", "eth1", ... Also feeds any
+ * virtio-rng device's entropy to the kernel's generator. Returns the
+ * number of interfaces; 0 when the machine has none. */
+int virtio_net_probe_all(void);
+/* Wait (bounded) until the devices have sent what is queued: process
+ * exit calls it (weakly) before powering off. */
+void virtio_net_flush(void);
+
 #endif
