@@ -58,6 +58,10 @@ struct sock_ops {
 	/* FIONREAD's answer (bytes of the next datagram / queued stream) */
 	int (*pending)(struct socket *s);
 	void (*release)(struct socket *s);
+	/* socketpair(2): connect two new sockets of this family (a and b
+	 * made by the same create) to each other. NULL: -EOPNOTSUPP.
+	 * (Appended by the socket layer: socketpair needs a family hook.) */
+	int (*socketpair)(struct socket *a, struct socket *b);
 };
 
 struct socket {
