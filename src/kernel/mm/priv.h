@@ -67,10 +67,19 @@ static inline void *mm_phys_to_virt(uint64_t pa)
 {
 	return (void *)(uintptr_t)(pa + mm_hosted_dmap_offset);
 }
+static inline uint64_t mm_direct_to_phys(const void *p)
+{
+	return (uint64_t)(uintptr_t)p - mm_hosted_dmap_offset;
+}
 #else
 static inline void *mm_phys_to_virt(uint64_t pa)
 {
 	return (void *)(uintptr_t)pa;
+}
+/* The inverse, for a pointer into the direct map. */
+static inline uint64_t mm_direct_to_phys(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
 }
 #endif
 
