@@ -11,7 +11,6 @@
  * rebuild contiguous runs), that longer ones go back to it, and the
  * in-use count. Prints "test_kmalloc: N passed, M failed".
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,23 +19,6 @@
 #include "unit.h"
 
 uintptr_t mm_hosted_dmap_offset;
-
-void kprintf(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
-void panic(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	printf("unexpected panic: ");
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-	abort();
-}
 
 #define FRAMES 2048
 #define BASE 0x100000UL
