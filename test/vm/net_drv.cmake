@@ -19,6 +19,14 @@ foreach(m microvm q35)
     TIMEOUT 120 FAIL_REGULAR_EXPRESSION "${FAIL_PATTERN}|virtio: .* broken")
 endforeach()
 
+# A legacy-only (virtio 0.9.5) device on q35: the I/O BAR transport.
+add_test(NAME net_drv_probe_legacy COMMAND "${EXPECT}" 0
+  "uni: eth0: virtio-net \\(legacy\\) 52:54:00:12:34:56, link up.*[0-9]+ passed, 0 failed"
+  "${UNI_RUN}" $<TARGET_FILE:net_drv_probe> --machine q35 --net user)
+set_tests_properties(net_drv_probe_legacy PROPERTIES LABELS "vm;net"
+  TIMEOUT 120 FAIL_REGULAR_EXPRESSION "${FAIL_PATTERN}|virtio: .* broken"
+  ENVIRONMENT "UNI_RUN_ARGS=-global virtio-net-pci.disable-modern=on")
+
 # hello links no PCI or virtio code (drivers come in only through
 # net_init, which only the socket layer calls).
 add_test(NAME net_drv_hello_nm COMMAND sh -c

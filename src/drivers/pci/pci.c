@@ -37,14 +37,6 @@ static struct pci_dev *devs[MAX_DEVS];
 static int ndevs;
 static uint64_t mmio_next = MICROVM_MMIO32_BASE;
 
-static inline uint32_t inl(uint16_t port)
-{
-	uint32_t v;
-
-	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
 /* ECAM is mapped a bus (1 MiB) at a time, when first touched: the whole
  * 256 MiB would cost half a megabyte of page tables. */
 static volatile uint32_t *ecam_reg(unsigned bus, unsigned dev, unsigned fn,

@@ -107,6 +107,11 @@ struct virtio_dev {
 	uint32_t devcfg_len;
 	uint64_t features;          /* negotiated */
 	int msix;                   /* queues' MSI-X table entry, -1: none */
+	/* Legacy (virtio 0.9.5) devices, driven through the I/O BAR 0 when
+	 * the modern capabilities are missing: its port, and whether MSI-X
+	 * is on (it moves the device config from offset 20 to 24). */
+	uint16_t io;
+	uint8_t legacy, msix_on;
 };
 
 int virtio_pci_open(struct virtio_dev *vd, struct pci_dev *pci);

@@ -224,6 +224,15 @@ KERNEL_COLD static int vnet_probe(struct pci_dev *d)
 					      1ull << VIRTIO_RING_F_EVENT_IDX);
 	if (r < 0)
 		goto fail;
+	/* A legacy device's header has num_buffers (12 bytes, as modern)
+	 * only with MRG_RXBUF; without it, 10: not what this driver lays out. */
+	if (vn->vd.legacy &&
+	    !(vn->vd.features & 1ull << VIRTIO_NET_F_MRG_RXBUF)) {
+		kprintf("uni: virtio-net: a legacy device without mergeable "
+			"receive buffers is not supported\n");
+		r = -ENODEV;
+		goto fail;
+	}
 	r = virtio_pci_irq_config(&vn->vd, vnet_config_intr, vn);
 	if (r < 0)
 		goto fail;
@@ -258,10 +267,10 @@ KERNEL_COLD static int vnet_probe(struct pci_dev *d)
 	if (r < 0)
 		goto reset;
 	nvnets++;
-	kprintf("uni: %s: virtio-net %02x:%02x:%02x:%02x:%02x:%02x, link %s\n",
-		vn->nif.name, vn->nif.mac[0], vn->nif.mac[1], vn->nif.mac[2],
-		vn->nif.mac[3], vn->nif.mac[4], vn->nif.mac[5],
-		vn->nif.flags & IFF_RUNNING ? "up" : "down");
+	kprintf("uni: %s: virtio-net%s %02x:%02x:%02x:%02x:%02x:%02x, link %s\n",
+		vn->nif.name, vn->vd.legacy ? " (legacy)" : "", vn->nif.mac[0],
+		vn->nif.mac[1], vn->nif.mac[2], vn->nif.mac[3], vn->nif.mac[4],
+		vn->nif.mac[5], vn->nif.flags & IFF_RUNNING ? "up" : "down");
 	return 0;
 reset:
 	/* Reset stops the device touching the buffers before they go. */

@@ -4,11 +4,14 @@
  * handshake, feature negotiation, queue setup and MSI-X.
  *
  * Layer: drivers/virtio, over pci.c and virtqueue.c; called by
- * virtio_net.c and virtio_rng.c in the order virtio.h gives. Only the
- * modern interface is driven: QEMU's devices are transitional and offer
- * it beside the legacy I/O BAR, and a device without the capabilities is
- * refused with -ENODEV (no legacy fallback). Waiting for the device
- * happens only here, at probe, as a bounded poll of the status register.
+ * virtio_net.c and virtio_rng.c in the order virtio.h gives. The modern
+ * interface is preferred (QEMU's transitional devices offer both); a
+ * device without the modern capabilities is driven through its legacy
+ * I/O BAR (virtio 0.9.5: 32-bit features, no FEATURES_OK, fixed queue
+ * sizes, rings given by page frame number) when that BAR is assigned,
+ * e.g. `-global virtio-net-pci.disable-modern=on` on pc or q35. Waiting
+ * for the device happens only here, at probe, as a bounded poll of the
+ * status register.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -17,11 +20,14 @@
 #include <uni/kernel.h>
 #include <uni/mm.h>
 #include <uni/pci.h>
+#include <uni/x86_64/cpu.h>
+#include <linux/virtio_pci.h>
 #include <linux/pci_regs.h>
 #include <linux/virtio_config.h>
 #include "virtio.h"
 
 #define RESET_POLLS 100000
+#define UNI_PAGE_SHIFT_LEGACY 12 /* VIRTIO_PCI_QUEUE_ADDR_SHIFT */
 
 /* The mapped address of the structure a vendor capability points at. */
 KERNEL_COLD static volatile uint8_t *cap_map(struct pci_dev *d, unsigned cap,
@@ -74,9 +80,20 @@ KERNEL_COLD int virtio_pci_open(struct virtio_dev *vd, struct pci_dev *d)
 		}
 	}
 	if (!vd->common || !vd->notify_base) {
-		kprintf("uni: virtio: %02x:%02x.%x has no modern interface\n",
-			d->bus, d->dev, d->fn);
-		return -ENODEV;
+		if (!d->bar_io[0] || !d->bar_pa[0] || d->bar_pa[0] > 0xffff) {
+			kprintf("uni: virtio: %02x:%02x.%x has neither a modern "
+				"interface nor a legacy I/O BAR\n",
+				d->bus, d->dev, d->fn);
+			return -ENODEV;
+		}
+		vd->legacy = 1;
+		vd->io = (uint16_t)d->bar_pa[0];
+		outb(vd->io + VIRTIO_PCI_STATUS, 0); /* reset: immediate */
+		outb(vd->io + VIRTIO_PCI_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+		outb(vd->io + VIRTIO_PCI_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
+						 VIRTIO_CONFIG_S_DRIVER);
+		d->claimed = 1;
+		return 0;
 	}
 	/* §3.1.1: reset, wait until the device reads back 0. */
 	vd->common->device_status = 0;
@@ -96,6 +113,13 @@ KERNEL_COLD int virtio_pci_features(struct virtio_dev *vd, uint64_t want)
 	volatile struct virtio_pci_common_cfg *c = vd->common;
 	uint64_t have;
 
+	if (vd->legacy) {
+		/* 32 feature bits, no VERSION_1, no FEATURES_OK step. */
+		want &= inl(vd->io + VIRTIO_PCI_HOST_FEATURES);
+		outl(vd->io + VIRTIO_PCI_GUEST_FEATURES, (uint32_t)want);
+		vd->features = want;
+		return 0;
+	}
 	c->device_feature_select = 0;
 	have = c->device_feature;
 	c->device_feature_select = 1;
@@ -135,6 +159,12 @@ KERNEL_COLD int virtio_pci_irq_config(struct virtio_dev *vd,
 
 	if (r < 0)
 		return r;
+	vd->msix_on = 1;
+	if (vd->legacy) {
+		outw(vd->io + VIRTIO_MSI_CONFIG_VECTOR, MSIX_CONFIG);
+		return inw(vd->io + VIRTIO_MSI_CONFIG_VECTOR) == MSIX_CONFIG
+			       ? 0 : -ENODEV;
+	}
 	vd->common->msix_config = MSIX_CONFIG;
 	/* The device reads back VIRTIO_MSI_NO_VECTOR when it cannot map
 	 * the entry (§4.1.5.1.2). */
@@ -157,6 +187,54 @@ static void vp_notify(struct virtq *vq)
 	*(volatile uint16_t *)vq->priv = vq->index;
 }
 
+static void vp_legacy_notify(struct virtq *vq)
+{
+	outw((uint16_t)(uintptr_t)vq->priv, vq->index);
+}
+
+/* Legacy queue setup: the device's size as it is, the ring given by its
+ * page frame number (the ring layout is the legacy one already). */
+KERNEL_COLD static int vp_legacy_queue(struct virtio_dev *vd,
+				       struct virtq *vq, uint16_t i,
+				       const char *name)
+{
+	uint16_t num;
+	size_t pages;
+	uint64_t pa;
+	int r;
+
+	outw(vd->io + VIRTIO_PCI_QUEUE_SEL, i);
+	num = inw(vd->io + VIRTIO_PCI_QUEUE_NUM);
+	if (!num || (num & (num - 1)) || inl(vd->io + VIRTIO_PCI_QUEUE_PFN))
+		return -ENODEV;
+	pages = ALIGN_UP(virtq_mem_size(num), UNI_PAGE_SIZE) / UNI_PAGE_SIZE;
+	pa = pmm_alloc_contig(pages, PMM_ZERO);
+	if (!pa || (pa >> UNI_PAGE_SHIFT_LEGACY) > 0xffffffffu)
+		return -ENOMEM;
+	r = virtq_init(vq, i, num, (void *)(uintptr_t)pa,
+		       !!(vd->features & 1ull << VIRTIO_RING_F_EVENT_IDX),
+		       vp_legacy_notify,
+		       (void *)(uintptr_t)(vd->io + VIRTIO_PCI_QUEUE_NOTIFY));
+	if (r < 0)
+		goto free_ring;
+	vq->name = name;
+	if (vd->msix >= 0) {
+		outw(vd->io + VIRTIO_MSI_QUEUE_VECTOR, (uint16_t)vd->msix);
+		if (inw(vd->io + VIRTIO_MSI_QUEUE_VECTOR) != vd->msix) {
+			virtq_free(vq);
+			r = -ENODEV;
+			goto free_ring;
+		}
+	}
+	outl(vd->io + VIRTIO_PCI_QUEUE_PFN,
+	     (uint32_t)(pa >> UNI_PAGE_SHIFT_LEGACY));
+	return 0;
+free_ring:
+	for (size_t p = 0; p < pages; p++)
+		pmm_free(pa + p * UNI_PAGE_SIZE);
+	return r;
+}
+
 KERNEL_COLD int virtio_pci_setup_queue(struct virtio_dev *vd, struct virtq *vq,
 				       uint16_t i, uint16_t max, const char *name)
 {
@@ -166,6 +244,8 @@ KERNEL_COLD int virtio_pci_setup_queue(struct virtio_dev *vd, struct virtq *vq,
 	uint64_t pa, off;
 	int r;
 
+	if (vd->legacy)
+		return vp_legacy_queue(vd, vq, i, name);
 	if (i >= c->num_queues)
 		return -ENODEV;
 	c->queue_select = i;
@@ -212,14 +292,24 @@ free_ring:
 	return r;
 }
 
+/* Set status bits (modern or legacy register). */
+KERNEL_COLD static void vp_status_or(struct virtio_dev *vd, uint8_t bits)
+{
+	if (vd->legacy)
+		outb(vd->io + VIRTIO_PCI_STATUS,
+		     inb(vd->io + VIRTIO_PCI_STATUS) | bits);
+	else
+		vd->common->device_status |= bits;
+}
+
 KERNEL_COLD void virtio_pci_ready(struct virtio_dev *vd)
 {
-	vd->common->device_status |= VIRTIO_CONFIG_S_DRIVER_OK;
+	vp_status_or(vd, VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
 KERNEL_COLD void virtio_pci_fail(struct virtio_dev *vd)
 {
-	vd->common->device_status |= VIRTIO_CONFIG_S_FAILED;
+	vp_status_or(vd, VIRTIO_CONFIG_S_FAILED);
 }
 
 void virtio_pci_read_cfg(struct virtio_dev *vd, size_t off, void *buf,
@@ -228,6 +318,13 @@ void virtio_pci_read_cfg(struct virtio_dev *vd, size_t off, void *buf,
 	uint8_t gen;
 	int tries = 100;
 
+	if (vd->legacy) {
+		/* After the MSI-X vectors when MSI-X is on (offset 24). */
+		uint16_t base = (uint16_t)(vd->io + VIRTIO_PCI_CONFIG_OFF(vd->msix_on));
+		for (size_t i = 0; i < len; i++)
+			((uint8_t *)buf)[i] = inb((uint16_t)(base + off + i));
+		return;
+	}
 	if (!vd->devcfg || off + len > vd->devcfg_len) {
 		memset(buf, 0, len);
 		return;
@@ -245,6 +342,10 @@ KERNEL_COLD void virtio_pci_reset(struct virtio_dev *vd)
 {
 	int polls = RESET_POLLS;
 
+	if (vd->legacy) {
+		outb(vd->io + VIRTIO_PCI_STATUS, 0);
+		return;
+	}
 	vd->common->device_status = 0;
 	while (vd->common->device_status && --polls)
 		;
