@@ -34,6 +34,8 @@ struct ident_cred {
 #define UNI_UTS_VERSION "#1 SMP PREEMPT_DYNAMIC uni"
 
 void ident_configure(const struct cmdline *c);
+/* uname's nodename now (hostname= at start, then sethostname). */
+const char *ident_nodename(void);
 const struct ident_cred *ident_cred(void);
 /* Linux capable(): a root process with its capabilities. */
 int ident_capable(void);

@@ -8,12 +8,14 @@
  * layer calls net_init() on first use of an AF_INET socket or netlink.
  * Kernel options: net=none (no configuration), ip=A.B.C.D[/N], netmask=,
  * gw=, dns=A[,B,C] (static; else DHCP), dhcp_timeout=SECONDS (default 10),
- * hostname= (sent to the DHCP server, option 12).
+ * uname's nodename (hostname=, or sethostname: sent to the DHCP server,
+ * option 12).
  */
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <uni/cmdline.h>
+#include <uni/ident.h>
 #include <uni/kernel.h>
 #include <uni/kmalloc.h>
 #include <uni/proc.h>
@@ -47,11 +49,10 @@ void net_timer_arm(uint64_t deadline_ns)
 	timer_start(&net_timer, deadline_ns);
 }
 
+/* What DHCP sends as option 12: uname's nodename as it is now. */
 const char *net_hostname(void)
 {
-	const char *h = cmdline_option(proc_cmdline(), "hostname");
-
-	return h && *h ? h : "uni";
+	return ident_nodename();
 }
 
 static void put_addr(char **p, uint32_t a)

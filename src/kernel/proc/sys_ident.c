@@ -49,6 +49,11 @@ static struct ident_cred cred = { .caps = 1 };
 static uint32_t groups[MAX_GROUPS];
 static int ngroups;
 
+const char *ident_nodename(void)
+{
+	return uts.nodename;
+}
+
 const struct ident_cred *ident_cred(void)
 {
 	return &cred;
