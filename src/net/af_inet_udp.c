@@ -1,7 +1,7 @@
 /*
  * af_inet_udp.c - AF_INET sockets: SOCK_DGRAM over the stack's UDP
- * protocol control blocks (uni/net.h udp_pcb_*). TCP comes with the next
- * issue; until then SOCK_STREAM says EPROTONOSUPPORT.
+ * protocol control blocks (uni/net.h udp_pcb_*); SOCK_STREAM goes to
+ * af_inet_tcp.c (inet_tcp_create).
  *
  * Layer: kernel net, a family (uni/socket.h) named by socket.c's table.
  * The first socket brings networking up (net_init). Each socket owns one
@@ -111,7 +111,6 @@ static void udp_sock_error(void *ctx, int err)
 
 static int inet_create(struct socket *s, int type, int protocol, int kern)
 {
-	static int tcp_warned;
 	struct udp_sock *us;
 
 	switch (type) {
@@ -122,9 +121,7 @@ static int inet_create(struct socket *s, int type, int protocol, int kern)
 	case SOCK_STREAM:
 		if (protocol && protocol != IPPROTO_TCP)
 			return -EPROTONOSUPPORT;
-		if (!tcp_warned++)
-			kprintf("uni: TCP sockets not implemented yet\n");
-		return -EPROTONOSUPPORT;
+		return inet_tcp_create(s); /* af_inet_tcp.c */
 	case SOCK_RAW:
 		return -EPROTONOSUPPORT;
 	default:

@@ -25,6 +25,7 @@
 #include <uni/vfs.h>
 #include <uni/wait.h>
 #include "net_priv.h"
+#include "tcp_priv.h"
 
 static struct timer net_timer;
 static struct waitq cfg_wq = WAITQ_INIT;
@@ -32,8 +33,14 @@ static int init_state;     /* 0 not started, 1 in progress, 2 done */
 
 static void net_timer_fn(struct timer *t)
 {
+	uint64_t now = time_now_ns();
+	uint64_t next = net_timers(now);
+
 	(void)t;
-	net_timer_arm(net_timers(time_now_ns()));
+	loopback_hold(); /* TCP output: replies over lo after it */
+	next = net_min_deadline(next, tcp_timers(now));
+	loopback_release();
+	net_timer_arm(next);
 }
 
 void net_timer_arm(uint64_t deadline_ns)

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <uni/kmalloc.h>
 #include "net_priv.h"
+#include "tcp_priv.h"
 
 uint16_t ip4_next_id;
 
@@ -314,6 +315,9 @@ void ip4_input(struct netif *nif, struct netbuf *nb, uint64_t now_ns)
 		return;
 	case IPPROTO_UDP_:
 		udp_input(nif, nb, now_ns);
+		return;
+	case IPPROTO_TCP_:
+		tcp_input(nif, nb, now_ns);
 		return;
 	}
 	if (netif_is_local(ih.daddr))

@@ -200,6 +200,11 @@ int dhcp_bound(struct netif *nif);
 /* loopback.c */
 struct netif *loopback_init(void);
 extern uint64_t loopback_now_ns;     /* set by ip4.c before handing lo a packet */
+/* Hold lo's deliveries (queue them) until the matching release, which
+ * delivers the queue: TCP sends from a user call or a timer under a hold
+ * so a reply never re-enters a pcb in the middle of its own output. */
+void loopback_hold(void);
+void loopback_release(void);
 
 /* Static configuration: parse "A.B.C.D" / "A.B.C.D/N" (0 or -EINVAL). */
 int ip4_parse_addr(const char *s, const char *end, uint32_t *addr);

@@ -63,6 +63,10 @@ int sock_file_for(struct socket *s, unsigned flags, struct file **out)
 /* SIGPIPE for -EPIPE from a stream socket without MSG_NOSIGNAL. */
 void sock_sigpipe(struct socket *s, long r, int flags) SOCK_HIDDEN;
 
+/* af_inet_tcp.c: make s an AF_INET SOCK_STREAM socket (inet_create's
+ * SOCK_STREAM case): 0 or -ENOMEM. */
+int inet_tcp_create(struct socket *s) SOCK_HIDDEN;
+
 /* SIOCGIF* and SIOCGIFCONF (ifreq.c): -ENOTTY when req is not one. */
 long ifreq_ioctl(unsigned long req, void *uarg) SOCK_HIDDEN;
 

@@ -447,7 +447,15 @@ static void sync_input(struct tcp_pcb *p, const struct ip4_hdr *ih,
 			return;
 		}
 	}
-	/* Seventh: text. */
+	/* Seventh: text. New data for a closed socket (an orphan past its
+	 * FIN) cannot be read: reset, as Linux (tcp_rcv_state_process). */
+	if (p->orphan && s->len && SEQ_GT(s->seq + s->len, p->rcv_nxt) &&
+	    (p->state == TCP_FIN_WAIT_1 || p->state == TCP_FIN_WAIT_2)) {
+		tcp_send_raw(p->laddr, p->raddr, p->lport, p->rport, p->snd_nxt,
+			     0, TH_RST, now);
+		tcp_fail(p, ECONNRESET); /* frees the orphan */
+		return;
+	}
 	old_nxt = p->rcv_nxt;
 	if (s->len && (p->state == TCP_ESTABLISHED || p->state == TCP_FIN_WAIT_1 ||
 		       p->state == TCP_FIN_WAIT_2)) {

@@ -1,13 +1,13 @@
 /*
  * tcp_priv.h - TCP (RFC 9293): the wire header, the control block and the
- * API the socket layer (a future src/net/af_inet_tcp.c) will use.
+ * API the socket layer (src/net/af_inet_tcp.c) uses.
  *
  * Layer: kernel net, pure C with time passed in (now_ns, monotonic), so
  * the state machine runs in host unit tests driven by injected segments
- * and a fake clock. Callers: ip4.c will hand segments to tcp_input (data
- * at the IP header, l4 = offset of the TCP header); the kernel glue will
- * run tcp_timers from the stack timer; the socket layer calls tcp_pcb_*.
- * Not wired into either yet (issue 7 continues). Everything runs with
+ * and a fake clock. Callers: ip4.c hands segments to tcp_input (data at
+ * the IP header, l4 = offset of the TCP header); glue.c runs tcp_timers
+ * from the stack timer; af_inet_tcp.c calls tcp_pcb_* (both under
+ * loopback_hold, so lo never re-enters a pcb's output). Everything runs with
  * interrupts disabled on one CPU; event callbacks must not call back into
  * tcp_* (they wake waiters; the woken thread then calls recv/send).
  */

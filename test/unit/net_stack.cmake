@@ -1,11 +1,13 @@
 # net_stack: host unit tests of the IPv4 stack (src/net, helper "stack"):
 # checksums, ARP, IPv4 (reassembly, fragmentation, header checks), ICMP,
 # UDP demultiplexing, DHCP parsing and exchange, and a libFuzzer target
-# for the Ethernet receive path run briefly under CTest.
+# for the Ethernet receive path run briefly under CTest. ip4.c hands
+# protocol 6 to tcp_input, so the sources include TCP (src/net/tcp*.c).
 set(NET "${CMAKE_SOURCE_DIR}/src/net")
 set(NET_STACK_SOURCES ${NET}/netbuf.c ${NET}/checksum.c ${NET}/netif.c
   ${NET}/eth.c ${NET}/arp.c ${NET}/ip4.c ${NET}/icmp.c ${NET}/udp.c
-  ${NET}/dhcp.c ${NET}/loopback.c net_host.c host_kmalloc.c)
+  ${NET}/dhcp.c ${NET}/loopback.c ${NET}/tcp.c ${NET}/tcp_in.c
+  ${NET}/tcp_out.c ${NET}/tcp_timer.c net_host.c host_kmalloc.c)
 
 uni_unit_test(test_net_checksum SOURCES test_net_checksum.c ${NET}/checksum.c)
 foreach(t arp ip4 udp dhcp)

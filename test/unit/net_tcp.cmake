@@ -2,8 +2,7 @@
 # stack's sources and harness: the state machine driven by injected
 # segments and a fake clock (test_tcp_state), data transfer, windows,
 # retransmission and sequence wrap-around (test_tcp_data), and a fuzzer.
-set(NET_TCP_SOURCES ${NET}/tcp.c ${NET}/tcp_in.c ${NET}/tcp_out.c ${NET}/tcp_timer.c
-  ${NET_STACK_SOURCES})
+set(NET_TCP_SOURCES ${NET_STACK_SOURCES}) # the stack's list has tcp*.c
 foreach(t state data pair)
   uni_unit_test(test_tcp_${t} SOURCES test_tcp_${t}.c ${NET_TCP_SOURCES})
 endforeach()
@@ -22,3 +21,16 @@ if(CMAKE_C_COMPILER_ID MATCHES "Clang")
     -timeout=10 -max_len=2048 "${CMAKE_CURRENT_BINARY_DIR}/fuzz_tcp_input_corpus")
   set_tests_properties(fuzz_tcp_input PROPERTIES LABELS "unit" TIMEOUT 120)
 endif()
+
+# Host-driven: the host program tcp_client (test/net/tcp_client.c) against
+# the image net_tcp_echo (test/vm/net_tcp.cmake) through a uni-run port
+# forward (QEMU user networking): 1 MiB each way, every byte checked.
+add_executable(net_tcp_client ${CMAKE_SOURCE_DIR}/test/net/tcp_client.c)
+target_compile_options(net_tcp_client PRIVATE -O2 -Wall -Wextra)
+add_test(NAME net_tcp_echo
+  COMMAND ${CMAKE_SOURCE_DIR}/test/net/tcp-echo
+          "${CMAKE_SOURCE_DIR}/toolchain/uni-run"
+          "${CMAKE_BINARY_DIR}/vmtests/net_tcp_echo.img"
+          $<TARGET_FILE:net_tcp_client> 1048576)
+set_tests_properties(net_tcp_echo PROPERTIES LABELS "vm;net" TIMEOUT 300
+  FAIL_REGULAR_EXPRESSION "uni: panic|FAIL")

@@ -40,6 +40,9 @@ static uint32_t woken;
 static struct netif lo = { .name = "lo", .index = 1, .mtu = 65536 };
 
 void net_init(void) { net_inits++; }
+/* SOCK_STREAM goes to af_inet_tcp.c (not linked here): record the call. */
+static int tcp_creates;
+int inet_tcp_create(struct socket *s) { (void)s; tcp_creates++; return -ENOMEM; }
 struct netif *netif_first(void) { return &lo; }
 struct netif *netif_by_index(int i) { return i == 1 ? &lo : NULL; }
 void waitq_wake(struct waitq *q, uint32_t ev) { wakes++; woken |= ev; }
@@ -188,7 +191,11 @@ static void test_create(void)
 {
 	struct socket s = { .rcvbuf = 212992 };
 
-	CHECK(inet_family.create(&s, SOCK_STREAM, 0, 0) == -EPROTONOSUPPORT);
+	CHECK(inet_family.create(&s, SOCK_STREAM, 0, 0) == -ENOMEM && tcp_creates == 1);
+	CHECK(inet_family.create(&s, SOCK_STREAM, IPPROTO_TCP, 0) == -ENOMEM &&
+	      tcp_creates == 2);
+	CHECK(inet_family.create(&s, SOCK_STREAM, IPPROTO_UDP, 0) == -EPROTONOSUPPORT &&
+	      tcp_creates == 2);
 	CHECK(inet_family.create(&s, SOCK_DGRAM, IPPROTO_TCP, 0) == -EPROTONOSUPPORT);
 	CHECK(inet_family.create(&s, SOCK_RAW, IPPROTO_ICMP, 0) == -EPROTONOSUPPORT);
 	CHECK(inet_family.create(&s, 9, 0, 0) == -ESOCKTNOSUPPORT);

@@ -85,7 +85,10 @@ static void test_create(void)
 	CHECK(getint(s, IPPROTO_IP, IP_TTL) == 64);
 	close(s);
 	CHECK(socket(AF_INET, SOCK_DGRAM, IPPROTO_TCP) == -1 && errno == EPROTONOSUPPORT);
-	CHECK(socket(AF_INET, SOCK_STREAM, 0) == -1 && errno == EPROTONOSUPPORT);
+	CHECK(socket(AF_INET, SOCK_STREAM, IPPROTO_UDP) == -1 && errno == EPROTONOSUPPORT);
+	s = socket(AF_INET, SOCK_STREAM, 0); /* TCP: af_inet_tcp.c */
+	CHECK(s >= 0 && getint(s, SOL_SOCKET, SO_PROTOCOL) == IPPROTO_TCP);
+	close(s);
 	CHECK(socket(AF_INET, SOCK_DGRAM | 0x100000, 0) == -1 && errno == EINVAL);
 	CHECK(socket(AF_INET, 9, 0) == -1 && errno == ESOCKTNOSUPPORT);
 	CHECK(socket(12345, SOCK_DGRAM, 0) == -1 && errno == EAFNOSUPPORT);

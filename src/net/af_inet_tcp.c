@@ -1,0 +1,551 @@
+/*
+ * af_inet_tcp.c - AF_INET SOCK_STREAM sockets over the TCP protocol
+ * control blocks of tcp_priv.h (tcp_pcb_*).
+ *
+ * Layer: kernel net, the stream half of the inet family: af_inet_udp.c's
+ * inet_create calls inet_tcp_create for SOCK_STREAM. Each socket owns one
+ * pcb; the pcb's event callback only wakes s->wq (and records the error
+ * for SO_ERROR); the woken thread calls back into tcp. Data crosses a
+ * bounded kernel bounce buffer between the iov_iter and the pcb's rings.
+ * Every call that may send runs under loopback_hold() so a reply over
+ * lo is delivered after the pcb finished its output, never inside it.
+ * Errors live in s->error (SO_ERROR); the pcb's copy is dropped before
+ * each call so one error is reported once. TCP_NODELAY and SO_KEEPALIVE
+ * are accepted and stored; Nagle and keepalive probes are not
+ * implemented yet (segments go out at once; idle connections are never
+ * probed).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <uni/kernel.h>
+#include <uni/kmalloc.h>
+#include <uni/net.h>
+#include <uni/socket.h>
+#include <uni/time.h>
+#include <uni/uaccess.h>
+#include "sock_priv.h"
+#include "tcp_priv.h"
+
+/* Linux's netinet/tcp.h values (that header's TCP_* states clash with
+ * tcp_priv.h's). */
+#define TCP_NODELAY 1
+#define TCP_MAXSEG 2
+
+#define BOUNCE_MAX 65536      /* bytes moved per tcp_pcb_send/recv call */
+#define EV_ALL (POLLIN | POLLRDNORM | POLLRDHUP | POLLOUT | POLLWRNORM | \
+		POLLERR | POLLHUP)
+
+struct tcp_sock {
+	struct socket *s;
+	struct tcp_pcb *pcb;
+	unsigned listening : 1, connecting : 1, nodelay : 1;
+};
+
+static const struct sock_ops tcp_ops;
+
+static void tcp_sock_event(void *ctx, unsigned ev, int err)
+{
+	struct tcp_sock *ts = ctx;
+
+	if (!ts)
+		return;
+	if ((ev & TCP_EV_ERROR) && err)
+		ts->s->error = err;
+	waitq_wake(&ts->s->wq, EV_ALL);
+}
+
+/* Take the socket's pending error as -errno (0: none). */
+static int take_error(struct socket *s)
+{
+	int e = s->error;
+
+	s->error = 0;
+	return -e;
+}
+
+/* The pcb's copy of an error is s->error's (set by the callback). */
+static void drop_pcb_error(struct tcp_sock *ts)
+{
+	(void)tcp_pcb_error(ts->pcb);
+}
+
+static struct tcp_sock *tcp_sock_new(struct socket *s)
+{
+	struct tcp_sock *ts = kzalloc(sizeof(*ts));
+
+	if (!ts)
+		return NULL;
+	ts->s = s;
+	s->family = AF_INET;
+	s->type = SOCK_STREAM;
+	s->protocol = IPPROTO_TCP;
+	s->ops = &tcp_ops;
+	s->priv = ts;
+	return ts;
+}
+
+int inet_tcp_create(struct socket *s)
+{
+	struct tcp_sock *ts;
+
+	net_init();
+	if (!(ts = tcp_sock_new(s)))
+		return -ENOMEM;
+	if (!(ts->pcb = tcp_pcb_new(tcp_sock_event, ts))) {
+		kfree(ts);
+		s->priv = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Buffer sizes from SO_SNDBUF/SO_RCVBUF (doubled as Linux reports them),
+ * before the pcb allocates its rings. */
+static void apply_bufs(struct tcp_sock *ts)
+{
+	tcp_pcb_set_bufs(ts->pcb, (uint32_t)ts->s->sndbuf / 2,
+			 (uint32_t)ts->s->rcvbuf / 2);
+}
+
+/* ---- addresses ------------------------------------------------------------ */
+
+static int get_sin(const struct sockaddr *a, socklen_t len,
+		   struct sockaddr_in *sin)
+{
+	if (len < sizeof(*sin))
+		return -EINVAL;
+	memcpy(sin, a, sizeof(*sin));
+	return 0;
+}
+
+/* SO_REUSEADDR: the port may be shared with connections (e.g. in
+ * TIME-WAIT or orphaned), never with a listener or a bound idle socket. */
+static int reuse_ok(const struct tcp_pcb *self, uint32_t addr, uint16_t port)
+{
+	for (const struct tcp_pcb *p = tcp_pcbs; p; p = p->next) {
+		if (p == self || p->lport != port || p->parent)
+			continue;
+		if (p->laddr && addr && p->laddr != addr)
+			continue;
+		if (p->state == TCP_LISTEN || (p->state == TCP_CLOSED && !p->orphan))
+			return 0;
+	}
+	return 1;
+}
+
+static int tcp_bind(struct socket *s, const struct sockaddr *a, socklen_t len)
+{
+	struct tcp_sock *ts = s->priv;
+	struct sockaddr_in sin;
+	int r;
+
+	if ((r = get_sin(a, len, &sin)))
+		return r;
+	if (sin.sin_family != AF_INET &&
+	    (sin.sin_family != AF_UNSPEC ||
+	     sin.sin_addr.s_addr != htonl(INADDR_ANY)))
+		return -EAFNOSUPPORT;
+	r = tcp_pcb_bind(ts->pcb, sin.sin_addr.s_addr, sin.sin_port);
+	if (r == -EADDRINUSE && s->reuseaddr &&
+	    reuse_ok(ts->pcb, sin.sin_addr.s_addr, sin.sin_port)) {
+		ts->pcb->laddr = sin.sin_addr.s_addr;
+		ts->pcb->lport = sin.sin_port;
+		r = 0;
+	}
+	return r;
+}
+
+static int tcp_getname(struct socket *s, struct sockaddr *a, socklen_t *len,
+		       int peer)
+{
+	struct tcp_sock *ts = s->priv;
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	uint8_t st = ts->pcb->state;
+
+	if (peer) {
+		if (st == TCP_CLOSED || st == TCP_LISTEN || st == TCP_SYN_SENT)
+			return -ENOTCONN;
+		tcp_pcb_peer(ts->pcb, &sin.sin_addr.s_addr, &sin.sin_port);
+	} else {
+		tcp_pcb_local(ts->pcb, &sin.sin_addr.s_addr, &sin.sin_port);
+	}
+	*len = MIN(*len, (socklen_t)sizeof(sin));
+	memcpy(a, &sin, *len);
+	*len = sizeof(sin);
+	return 0;
+}
+
+/* ---- connections ---------------------------------------------------------- */
+
+static int tcp_listen(struct socket *s, int backlog)
+{
+	struct tcp_sock *ts = s->priv;
+	int r;
+
+	if (ts->connecting)
+		return -EINVAL;
+	apply_bufs(ts);
+	if ((r = tcp_pcb_listen(ts->pcb, backlog)))
+		return r;
+	ts->listening = 1;
+	s->acceptconn = 1;
+	return 0;
+}
+
+static int tcp_accept(struct socket *s, struct socket **out, int flags)
+{
+	struct tcp_sock *ts = s->priv, *nts;
+	struct socket *ns;
+	struct tcp_pcb *c;
+	int err;
+
+	(void)flags; /* the listener's file flags: sock_wait reads them */
+	for (;;) {
+		if (!ts->listening || ts->pcb->state != TCP_LISTEN)
+			return -EINVAL;
+		if (ts->pcb->accq)
+			break;
+		if ((err = sock_wait(s, POLLIN, 0, 0)))
+			return err;
+	}
+	if (!(ns = sock_alloc()))
+		return -ENOMEM;
+	if (!(nts = tcp_sock_new(ns))) {
+		kfree(sock_full(ns));
+		return -ENOMEM;
+	}
+	c = tcp_pcb_accept(ts->pcb, tcp_sock_event, nts);
+	nts->pcb = c; /* not NULL: nothing ran since accq was seen */
+	nts->nodelay = ts->nodelay;
+	ns->keepalive = s->keepalive;
+	ns->sndbuf = s->sndbuf;
+	ns->rcvbuf = s->rcvbuf;
+	*out = ns;
+	return 0;
+}
+
+static int tcp_connect(struct socket *s, const struct sockaddr *a,
+		       socklen_t len, int fflags)
+{
+	struct tcp_sock *ts = s->priv;
+	struct sockaddr_in sin;
+	int r;
+
+	if ((r = get_sin(a, len, &sin)))
+		return r;
+	if (sin.sin_family != AF_INET)
+		return -EAFNOSUPPORT;
+	drop_pcb_error(ts);
+	if (!ts->connecting) {
+		if (ts->listening)
+			return -EISCONN;
+		apply_bufs(ts);
+		loopback_hold();
+		r = tcp_pcb_connect(ts->pcb, sin.sin_addr.s_addr, sin.sin_port,
+				    time_now_ns());
+		loopback_release();
+		if (r)
+			return r;
+		ts->connecting = 1;
+		if (fflags & O_NONBLOCK)
+			return -EINPROGRESS;
+	} else if (fflags & O_NONBLOCK) {
+		if (ts->pcb->state == TCP_SYN_SENT)
+			return -EALREADY;
+	}
+	while (ts->pcb->state == TCP_SYN_SENT) {
+		r = sock_wait(s, POLLOUT, 1, 0);
+		drop_pcb_error(ts);
+		if (r == -EAGAIN)
+			return -EINPROGRESS; /* SO_SNDTIMEO passed, as Linux */
+		if (r)
+			return r;
+	}
+	ts->connecting = 0;
+	if (s->error)
+		return take_error(s);
+	if (ts->pcb->state == TCP_CLOSED)
+		return -ECONNREFUSED;
+	return 0;
+}
+
+static int tcp_shutdown(struct socket *s, int how)
+{
+	struct tcp_sock *ts = s->priv;
+	int r;
+
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		return -EINVAL;
+	if (ts->listening) {
+		/* Linux: shutting down a listener stops it. */
+		if (how == SHUT_WR)
+			return -ENOTCONN;
+		loopback_hold();
+		tcp_pcb_abort(ts->pcb, time_now_ns());
+		loopback_release();
+		ts->listening = 0;
+		s->acceptconn = 0;
+		if (!(ts->pcb = tcp_pcb_new(tcp_sock_event, ts)))
+			return -ENOMEM; /* release copes with no pcb */
+		waitq_wake(&s->wq, EV_ALL);
+		return 0;
+	}
+	loopback_hold();
+	r = tcp_pcb_shutdown(ts->pcb, how, time_now_ns());
+	loopback_release();
+	waitq_wake(&s->wq, EV_ALL);
+	return r;
+}
+
+/* ---- data ----------------------------------------------------------------- */
+
+static long tcp_sendmsg(struct socket *s, struct kmsg *m, int flags)
+{
+	struct tcp_sock *ts = s->priv;
+	struct iov_iter *it = m->it;
+	size_t total = 0;
+	uint8_t *buf;
+	long r = 0;
+
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP; /* no urgent data */
+	buf = kmalloc(MIN(MAX(it->count, (size_t)1), (size_t)BOUNCE_MAX));
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		struct tcp_pcb *p = ts->pcb;
+		uint32_t room = p->sbuf_size - p->sbuf_len;
+		size_t n, c;
+
+		drop_pcb_error(ts);
+		if (s->error) {
+			r = take_error(s);
+			break;
+		}
+		if (!room || !it->count) {
+			/* states and errors without taking any data */
+			loopback_hold();
+			r = tcp_pcb_send(p, buf, 0, time_now_ns());
+			loopback_release();
+			if (r < 0 && r != -EAGAIN)
+				break;
+			if (!it->count) {
+				r = 0;
+				break;
+			}
+			if ((r = sock_wait(s, POLLOUT, 1, flags)))
+				break;
+			continue;
+		}
+		n = MIN(MIN(it->count, (size_t)room), (size_t)BOUNCE_MAX);
+		c = iter_copy_from(it, buf, n);
+		if (!c) {
+			r = -EFAULT;
+			break;
+		}
+		loopback_hold();
+		r = tcp_pcb_send(p, buf, c, time_now_ns());
+		loopback_release();
+		if (r < 0)
+			break;
+		total += (size_t)r;
+		r = 0;
+		if (c < n) {
+			r = -EFAULT;
+			break;
+		}
+	}
+	kfree(buf);
+	if (r == -ENOTCONN)
+		r = -EPIPE; /* Linux's sk_stream_wait_connect: never connected */
+	return total ? (long)total : r;
+}
+
+static long tcp_recvmsg(struct socket *s, struct kmsg *m, int flags)
+{
+	struct tcp_sock *ts = s->priv;
+	struct iov_iter *it = m->it;
+	size_t want = it->count, copied = 0, target;
+	int peek = !!(flags & MSG_PEEK);
+	uint8_t *buf;
+	long r = 0;
+
+	m->namelen = 0;
+	if (flags & MSG_OOB)
+		return -EINVAL; /* no urgent data */
+	if (ts->listening)
+		return -ENOTCONN;
+	if (!want)
+		return 0;
+	target = flags & MSG_WAITALL && !peek ? want :
+		MIN(want, (size_t)MAX(s->rcvlowat, 1));
+	buf = kmalloc(MIN(want, (size_t)BOUNCE_MAX));
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		drop_pcb_error(ts);
+		loopback_hold();
+		r = tcp_pcb_recv(ts->pcb, buf, MIN(want - copied,
+						    (size_t)BOUNCE_MAX),
+				 peek, time_now_ns());
+		loopback_release();
+		if (r > 0) {
+			size_t c = iter_copy_to(it, buf, (size_t)r);
+
+			copied += c;
+			if (c < (size_t)r) {
+				r = -EFAULT;
+				break;
+			}
+			r = 0;
+			if (peek || copied >= target)
+				break;
+			continue;
+		}
+		if (s->error) {
+			if (!copied)
+				r = take_error(s);
+			break;
+		}
+		if (r != -EAGAIN)
+			break; /* 0: end of stream; -ENOTCONN */
+		if ((r = sock_wait(s, POLLIN, 0, flags)))
+			break;
+	}
+	kfree(buf);
+	return copied ? (long)copied : r;
+}
+
+/* ---- readiness, options ------------------------------------------------- */
+
+static uint32_t tcp_poll(struct socket *s, struct poll_table *pt)
+{
+	struct tcp_sock *ts = s->priv;
+	struct tcp_pcb *p = ts->pcb;
+	uint32_t m = 0;
+	int over, rcv_shut, snd_shut;
+
+	(void)pt; /* socket.c queues on s->wq, the only queue we wake */
+	if (!p)
+		return POLLHUP | POLLERR;
+	if (p->state == TCP_LISTEN)
+		return p->accq ? POLLIN | POLLRDNORM : 0;
+	over = p->state == TCP_CLOSED && p->sbuf; /* was connected */
+	rcv_shut = p->rcv_fin || p->rd_shut || over;
+	snd_shut = p->fin_queued || over;
+	if (s->error)
+		m |= POLLERR;
+	if ((rcv_shut && snd_shut) || p->state == TCP_CLOSED)
+		m |= POLLHUP; /* as Linux's tcp_poll, also when never connected */
+	if (rcv_shut)
+		m |= POLLIN | POLLRDNORM | POLLRDHUP;
+	if (p->state != TCP_SYN_SENT && p->state != TCP_SYN_RECEIVED) {
+		if (p->rbuf_len)
+			m |= POLLIN | POLLRDNORM;
+		if (snd_shut || p->sbuf_len < p->sbuf_size)
+			m |= POLLOUT | POLLWRNORM;
+	}
+	return m;
+}
+
+static int tcp_pending(struct socket *s)
+{
+	struct tcp_sock *ts = s->priv;
+
+	if (ts->listening)
+		return -EINVAL;
+	return (int)ts->pcb->rbuf_len;
+}
+
+static long tcp_ioctl(struct socket *s, unsigned long req, void *uarg)
+{
+	struct tcp_sock *ts = s->priv;
+	int n;
+
+	if (req != TIOCOUTQ)
+		return -ENOTTY;
+	if (ts->listening)
+		return -EINVAL;
+	n = (int)ts->pcb->sbuf_len;
+	return copy_to_user(uarg, &n, sizeof(n)) ? -EFAULT : 0;
+}
+
+static int tcp_setsockopt(struct socket *s, int level, int name,
+			  const void *kval, socklen_t len)
+{
+	struct tcp_sock *ts = s->priv;
+	int v, r;
+
+	if (level == SOL_SOCKET) {
+		if (name == SO_SNDBUF || name == SO_RCVBUF)
+			apply_bufs(ts); /* only before the rings exist */
+		return -ENOPROTOOPT; /* the layer kept it */
+	}
+	if (level != IPPROTO_TCP)
+		return -ENOPROTOOPT;
+	if ((r = sock_opt_int(kval, len, &v)))
+		return r;
+	switch (name) {
+	case TCP_NODELAY:
+		ts->nodelay = !!v; /* stored: Nagle is not implemented */
+		return 0;
+	}
+	return -ENOPROTOOPT;
+}
+
+static int tcp_getsockopt(struct socket *s, int level, int name, void *kval,
+			  socklen_t *len)
+{
+	struct tcp_sock *ts = s->priv;
+
+	if (level != IPPROTO_TCP)
+		return -ENOPROTOOPT;
+	switch (name) {
+	case TCP_NODELAY:
+		return sock_put_int(kval, len, ts->nodelay);
+	case TCP_MAXSEG:
+		return sock_put_int(kval, len, ts->pcb->mss ? ts->pcb->mss :
+				    TCP_DEFAULT_MSS);
+	}
+	return -ENOPROTOOPT;
+}
+
+static void tcp_release(struct socket *s)
+{
+	struct tcp_sock *ts = s->priv;
+	struct linger *l = &sock_full(s)->linger;
+
+	if (ts->pcb) {
+		loopback_hold();
+		ts->pcb->ev = NULL;
+		ts->pcb->ctx = NULL;
+		if (l->l_onoff && !l->l_linger)
+			tcp_pcb_abort(ts->pcb, time_now_ns()); /* RST, as Linux */
+		else
+			tcp_pcb_close(ts->pcb, time_now_ns());
+		loopback_release();
+	}
+	kfree(ts);
+}
+
+static const struct sock_ops tcp_ops = {
+	.bind = tcp_bind,
+	.connect = tcp_connect,
+	.listen = tcp_listen,
+	.accept = tcp_accept,
+	.sendmsg = tcp_sendmsg,
+	.recvmsg = tcp_recvmsg,
+	.shutdown = tcp_shutdown,
+	.getname = tcp_getname,
+	.setsockopt = tcp_setsockopt,
+	.getsockopt = tcp_getsockopt,
+	.poll = tcp_poll,
+	.ioctl = tcp_ioctl,
+	.pending = tcp_pending,
+	.release = tcp_release,
+};

@@ -1,0 +1,7 @@
+# net_tcp: in-image tests of TCP sockets (issue 7: src/net/tcp*.c and
+# src/net/af_inet_tcp.c). Over 127.0.0.1, no network device needed.
+add_executable(net_tcp_lo net_tcp_lo.c)
+vm_test(net_tcp_lo)
+# The guest side of the host-driven test test/net/tcp-echo (registered
+# by test/unit/net_tcp.cmake): an echo server on TCP port 7.
+add_executable(net_tcp_echo net_tcp_echo.c)
