@@ -49,6 +49,14 @@ void iter_init1(struct iov_iter *it, struct iovec *one, void *buf,
  * consistent and the caller returns what it did, or -EFAULT if 0). */
 size_t iter_copy_to(struct iov_iter *it, const void *src, size_t n);
 size_t iter_copy_from(struct iov_iter *it, void *dst, size_t n);
+/* The program's iovec array of cnt entries as an iterator: the entries
+ * are copied into fast (IOV_FAST of them) or, beyond that, into *heap,
+ * which the caller kfrees (NULL when not used). -EINVAL for more than
+ * IOV_MAX entries or a total beyond SSIZE_MAX, -EFAULT, -ENOMEM. Used by
+ * readv/writev and friends and by sendmsg/recvmsg. */
+#define IOV_FAST 8
+long iter_import(struct iov_iter *it, const struct iovec *uiov, size_t cnt,
+		 struct iovec fast[IOV_FAST], struct iovec **heap);
 /* Skip n bytes without copying. */
 void iter_advance(struct iov_iter *it, size_t n);
 

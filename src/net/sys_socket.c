@@ -26,7 +26,6 @@
 #include <uni/uaccess.h>
 #include "sock_priv.h"
 
-#define FAST_IOVS 8
 #define CONTROL_MAX 20480 /* Linux's net.core.optmem_max */
 
 /* The socket at fd with a file reference (*fp, dropped by the caller). */
@@ -316,7 +315,7 @@ SYSCALL_DEFINE2(shutdown, int, fd, int, how)
 struct kmsg_buf {
 	struct kmsg m;
 	struct iov_iter it;
-	struct iovec fast[FAST_IOVS], *heap;
+	struct iovec fast[IOV_FAST], *heap;
 	char name[SOCK_ADDR_MAX];
 	char ctl_fast[64];
 	void *ctl_heap;
@@ -328,38 +327,19 @@ static void kmsg_free(struct kmsg_buf *b)
 	kfree(b->ctl_heap);
 }
 
-/* Copy a program's vector and check it (as readv: -EINVAL for a bad
- * count or a total beyond SSIZE_MAX, -EMSGSIZE above IOV_MAX as Linux's
- * sendmsg). */
+/* The message's vector (iter_import, as readv; above IOV_MAX it is
+ * -EMSGSIZE, as Linux's sendmsg says). */
 static long import_iov(struct kmsg_buf *b, const struct iovec *uiov,
 		       size_t cnt)
 {
-	struct iovec *v = b->fast;
-	size_t total = 0;
+	long r;
 
 	if (cnt > IOV_MAX)
 		return -EMSGSIZE;
-	if (cnt > FAST_IOVS) {
-		v = b->heap = kmalloc(cnt * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-	}
-	if (cnt && copy_from_user(v, uiov, cnt * sizeof(*v)))
-		return -EFAULT;
-	for (size_t i = 0; i < cnt; i++) {
-		if ((ssize_t)v[i].iov_len < 0 ||
-		    (ssize_t)(total + v[i].iov_len) < 0)
-			return -EINVAL;
-		total += v[i].iov_len;
-	}
-	if (!cnt) {
-		v[0].iov_base = NULL;
-		v[0].iov_len = 0;
-		cnt = 1;
-	}
-	b->it = (struct iov_iter){ .iov = v, .nr = (int)cnt, .count = total };
-	b->m.it = &b->it;
-	return 0;
+	r = iter_import(&b->it, uiov, cnt, b->fast, &b->heap);
+	if (!r)
+		b->m.it = &b->it;
+	return r;
 }
 
 /* Set up b from the program's msghdr hdr (already copied in). */

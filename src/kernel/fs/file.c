@@ -11,6 +11,7 @@
  * epoll; any code that puts a vnode into a file has linked the VFS already.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <string.h>
 #include <uni/file.h>
@@ -114,6 +115,39 @@ size_t iter_copy_to(struct iov_iter *it, const void *src, size_t n)
 size_t iter_copy_from(struct iov_iter *it, void *dst, size_t n)
 {
 	return iter_copy(it, dst, n, 0);
+}
+
+long iter_import(struct iov_iter *it, const struct iovec *uiov, size_t cnt,
+		 struct iovec fast[IOV_FAST], struct iovec **heap)
+{
+	struct iovec *v = fast;
+	size_t total = 0;
+
+	*heap = NULL;
+	if (cnt > IOV_MAX)
+		return -EINVAL;
+	if (cnt > IOV_FAST) {
+		v = *heap = kmalloc(cnt * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+	}
+	if (copy_from_user(v, uiov, cnt * sizeof(*v)))
+		return -EFAULT;
+	for (size_t i = 0; i < cnt; i++) {
+		if ((ssize_t)v[i].iov_len < 0 ||
+		    (ssize_t)(total + v[i].iov_len) < 0)
+			return -EINVAL;
+		total += v[i].iov_len;
+	}
+	if (!cnt) {
+		/* an empty vector: point at a zero-length entry */
+		fast[0].iov_base = NULL;
+		fast[0].iov_len = 0;
+		v = fast;
+		cnt = 1;
+	}
+	*it = (struct iov_iter){ .iov = v, .nr = (int)cnt, .count = total };
+	return 0;
 }
 
 void iter_advance(struct iov_iter *it, size_t n)

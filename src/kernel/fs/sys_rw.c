@@ -38,7 +38,6 @@
 #define SEEK_HOLE 4
 #endif
 
-#define FAST_IOVS 8
 #define NO_POS (-1L) /* use and advance the file offset */
 
 static long rw_file(int fd, struct iov_iter *it, long pos, int write)
@@ -80,52 +79,16 @@ static long rw_one(int fd, void *buf, size_t len, long pos, int write)
 	return rw_file(fd, &it, pos, write);
 }
 
-/* Copy and check a program's vector: -EINVAL for a bad count or a total
- * beyond SSIZE_MAX, -EFAULT for a bad pointer. *heap is set when the copy
- * had to be allocated (the caller kfrees it). */
-static long import_iov(const struct iovec *uiov, int cnt, struct iovec *fast,
-		       struct iovec **heap, struct iov_iter *it)
-{
-	struct iovec *v = fast;
-	size_t total = 0;
-
-	*heap = NULL;
-	if (cnt < 0 || cnt > IOV_MAX)
-		return -EINVAL;
-	if (cnt > FAST_IOVS) {
-		v = *heap = kmalloc((size_t)cnt * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-	}
-	if (copy_from_user(v, uiov, (size_t)cnt * sizeof(*v)))
-		return -EFAULT;
-	for (int i = 0; i < cnt; i++) {
-		if ((ssize_t)v[i].iov_len < 0 ||
-		    (ssize_t)(total + v[i].iov_len) < 0)
-			return -EINVAL;
-		total += v[i].iov_len;
-	}
-	it->iov = v;
-	it->nr = cnt ? cnt : 1;
-	it->off = 0;
-	it->count = total;
-	it->kernel = 0;
-	if (!cnt) {
-		/* an empty vector: point at a zero-length entry */
-		fast[0].iov_base = NULL;
-		fast[0].iov_len = 0;
-		it->iov = fast;
-	}
-	return 0;
-}
-
 static long rw_vec(int fd, const struct iovec *uiov, int cnt, long pos,
 		   int write)
 {
-	struct iovec fast[FAST_IOVS], *heap;
+	struct iovec fast[IOV_FAST], *heap;
 	struct iov_iter it;
-	long r = import_iov(uiov, cnt, fast, &heap, &it);
+	long r;
 
+	if (cnt < 0)
+		return -EINVAL;
+	r = iter_import(&it, uiov, (size_t)cnt, fast, &heap);
 	if (r == 0)
 		r = rw_file(fd, &it, pos, write);
 	kfree(heap);
