@@ -100,6 +100,8 @@ struct tcp_pcb {
 	uint64_t srtt, rttvar, rto, rtt_ts, rto_at, tw_at;
 	uint32_t rtt_seq;
 	int retries;
+	/* ---- RFC 7323 timestamps, RFC 2018 SACK (tcp_opt.c, tcp_sack.c) ---- */
+	/* ---- delayed ACK, Nagle, keepalive, linger (tcp_timer.c, tcp_out.c) -- */
 };
 
 /* Tunables (tests change them). */
@@ -193,5 +195,7 @@ void tcp_cc_init(struct tcp_pcb *p);
 void tcp_cc_ack(struct tcp_pcb *p, uint32_t acked, uint64_t now);
 void tcp_cc_dupack(struct tcp_pcb *p, uint64_t now);
 void tcp_cc_timeout(struct tcp_pcb *p);
+/* ---- timestamps and SACK (tcp_opt.c, tcp_sack.c) ---- */
+/* ---- delayed ACK, Nagle, keepalive, linger, TCP_INFO ---- */
 
 #endif

@@ -6,8 +6,9 @@
 set(NET "${CMAKE_SOURCE_DIR}/src/net")
 set(NET_STACK_SOURCES ${NET}/netbuf.c ${NET}/checksum.c ${NET}/netif.c
   ${NET}/eth.c ${NET}/arp.c ${NET}/ip4.c ${NET}/icmp.c ${NET}/udp.c
-  ${NET}/dhcp.c ${NET}/loopback.c ${NET}/tcp.c ${NET}/tcp_in.c
-  ${NET}/tcp_out.c ${NET}/tcp_timer.c net_host.c host_kmalloc.c)
+  ${NET}/dhcp.c ${NET}/loopback.c net_host.c host_kmalloc.c)
+file(GLOB NET_TCP_FILES ${NET}/tcp*.c) # the protocol: tcp.c, tcp_in.c, ...
+list(APPEND NET_STACK_SOURCES ${NET_TCP_FILES})
 
 uni_unit_test(test_net_checksum SOURCES test_net_checksum.c ${NET}/checksum.c)
 foreach(t arp ip4 udp dhcp)
