@@ -319,7 +319,7 @@ static long tcp_sendmsg(struct socket *s, struct kmsg *m, int flags)
 		return -ENOMEM;
 	for (;;) {
 		struct tcp_pcb *p = ts->pcb;
-		uint32_t room = p->sbuf_size - p->sbuf_len;
+		uint32_t room = p->sbuf_max - p->sbuf_len;
 		size_t n, c;
 
 		drop_pcb_error(ts);
@@ -447,7 +447,7 @@ static uint32_t tcp_poll(struct socket *s, struct poll_table *pt)
 	if (p->state != TCP_SYN_SENT && p->state != TCP_SYN_RECEIVED) {
 		if (p->rbuf_len)
 			m |= POLLIN | POLLRDNORM;
-		if (snd_shut || p->sbuf_len < p->sbuf_size)
+		if (snd_shut || p->sbuf_len < p->sbuf_max)
 			m |= POLLOUT | POLLWRNORM;
 	}
 	return m;

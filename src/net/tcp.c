@@ -40,8 +40,8 @@ struct tcp_pcb *tcp_pcb_new(tcp_event_fn ev, void *ctx)
 		return NULL;
 	p->ev = ev;
 	p->ctx = ctx;
-	p->sbuf_size = tcp_cfg.sndbuf;
-	p->rbuf_size = tcp_cfg.rcvbuf;
+	p->sbuf_max = tcp_cfg.sndbuf;
+	p->rbuf_max = tcp_cfg.rcvbuf;
 	p->rto = TCP_RTO_INIT;
 	p->next = tcp_pcbs;
 	tcp_pcbs = p;
@@ -53,9 +53,9 @@ void tcp_pcb_set_bufs(struct tcp_pcb *p, uint32_t sndbuf, uint32_t rcvbuf)
 	if (p->sbuf || p->rbuf)
 		return;
 	if (sndbuf)
-		p->sbuf_size = sndbuf < 2048 ? 2048 : sndbuf;
+		p->sbuf_max = sndbuf < 2048 ? 2048 : sndbuf;
 	if (rcvbuf)
-		p->rbuf_size = rcvbuf < 2048 ? 2048 : rcvbuf;
+		p->rbuf_max = rcvbuf < 2048 ? 2048 : rcvbuf;
 }
 
 /* Unlink and free one pcb (its children are handled by the caller). */
@@ -190,18 +190,46 @@ uint16_t tcp_route_mss(uint32_t dst)
 	return (uint16_t)(mtu - 40);
 }
 
-/* Buffers for a connection (window scale chosen from the receive size). */
+/* Buffers for a connection (window scale chosen from the receive size).
+ * The rings start at TCP_RING_MIN and grow as data needs room, so an idle
+ * or embryonic connection costs a few KiB, not its whole SO_RCVBUF. */
 int tcp_alloc_bufs(struct tcp_pcb *p)
 {
-	if (!p->sbuf)
+	if (!p->sbuf) {
+		p->sbuf_size = tcp_min32(p->sbuf_max, TCP_RING_MIN);
 		p->sbuf = kmalloc(p->sbuf_size);
-	if (!p->rbuf)
+	}
+	if (!p->rbuf) {
+		p->rbuf_size = tcp_min32(p->rbuf_max, TCP_RING_MIN);
 		p->rbuf = kmalloc(p->rbuf_size);
+	}
 	if (!p->sbuf || !p->rbuf)
 		return -ENOMEM;
 	p->rcv_ws = 0;
-	while (p->rcv_ws < TCP_MAX_WS && (p->rbuf_size >> p->rcv_ws) > 65535)
+	while (p->rcv_ws < TCP_MAX_WS && (p->rbuf_max >> p->rcv_ws) > 65535)
 		p->rcv_ws++;
+	return 0;
+}
+
+int tcp_ring_reserve(uint8_t **ring, uint32_t *size, uint32_t *off,
+		     uint32_t need)
+{
+	uint32_t n = *size, first;
+	uint8_t *r;
+
+	if (need <= n)
+		return 0;
+	while (n < need)
+		n *= 2;
+	if (!(r = kmalloc(n)))
+		return -ENOMEM;
+	first = *size - *off; /* the old ring, oldest byte first */
+	memcpy(r, *ring + *off, first);
+	memcpy(r + first, *ring, *off);
+	kfree(*ring);
+	*ring = r;
+	*size = n;
+	*off = 0;
 	return 0;
 }
 
@@ -301,10 +329,13 @@ long tcp_pcb_send(struct tcp_pcb *p, const void *buf, size_t len, uint64_t now)
 	}
 	if (p->fin_queued)
 		return -EPIPE;
-	room = p->sbuf_size - p->sbuf_len;
+	room = p->sbuf_max - p->sbuf_len;
 	if (!room)
 		return -EAGAIN;
 	n = (uint32_t)(len < room ? len : room);
+	if (tcp_ring_reserve(&p->sbuf, &p->sbuf_size, &p->sbuf_off,
+			     p->sbuf_len + n))
+		return -ENOMEM;
 	pos = (p->sbuf_off + p->sbuf_len) % p->sbuf_size;
 	first = tcp_min32(n, p->sbuf_size - pos);
 	memcpy(p->sbuf + pos, buf, first);
@@ -347,7 +378,7 @@ long tcp_pcb_recv(struct tcp_pcb *p, void *buf, size_t len, int peek,
 	adv = tcp_min32(tcp_rcv_wnd(p) >> p->rcv_ws, 65535) << p->rcv_ws;
 	if (p->state >= TCP_ESTABLISHED && p->state != TCP_TIME_WAIT &&
 	    !p->rcv_fin && adv > p->rcv_adv &&
-	    adv - p->rcv_adv >= tcp_min32(p->rbuf_size / 2, 2u * p->mss))
+	    adv - p->rcv_adv >= tcp_min32(p->rbuf_max / 2, 2u * p->mss))
 		tcp_send_ack(p, now);
 	return n;
 }
@@ -442,7 +473,7 @@ unsigned tcp_pcb_poll(const struct tcp_pcb *p)
 		ev |= TCP_EV_READABLE;
 	if (p->err || (p->state == TCP_CLOSED && p->sbuf) ||
 	    ((p->state == TCP_ESTABLISHED || p->state == TCP_CLOSE_WAIT) &&
-	     !p->fin_queued && p->sbuf_len < p->sbuf_size))
+	     !p->fin_queued && p->sbuf_len < p->sbuf_max))
 		ev |= TCP_EV_WRITABLE;
 	if (p->err)
 		ev |= TCP_EV_ERROR;

@@ -114,8 +114,8 @@ static void listen_input(struct tcp_pcb *l, const struct ip4_hdr *ih,
 	}
 	if (!(c = tcp_pcb_new(NULL, NULL)))
 		return;
-	c->sbuf_size = l->sbuf_size;
-	c->rbuf_size = l->rbuf_size;
+	c->sbuf_max = l->sbuf_max;
+	c->rbuf_max = l->rbuf_max;
 	if (tcp_alloc_bufs(c)) {
 		tcp_free(c);
 		return;
@@ -241,6 +241,9 @@ static void rcv_data(struct tcp_pcb *p, uint32_t seq, const uint8_t *d,
 	uint32_t off = seq - p->rcv_nxt, pos, first, old = p->rcv_nxt;
 	int i, moved = 1;
 
+	if (tcp_ring_reserve(&p->rbuf, &p->rbuf_size, &p->rbuf_off,
+			     p->rbuf_len + off + len))
+		return; /* no memory now: not taken, the peer sends it again */
 	pos = (p->rbuf_off + p->rbuf_len + off) % p->rbuf_size;
 	first = len < p->rbuf_size - pos ? len : p->rbuf_size - pos;
 	memcpy(p->rbuf + pos, d, first);

@@ -68,7 +68,7 @@ void tcp_send_raw(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
 /* The window to advertise, in bytes (free receive room). */
 uint32_t tcp_rcv_wnd(const struct tcp_pcb *p)
 {
-	return p->rbuf_size - p->rbuf_len;
+	return p->rbuf_max - p->rbuf_len;
 }
 
 /* One segment from pcb: seq, flags, len bytes of the send ring at ring

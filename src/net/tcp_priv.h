@@ -87,11 +87,13 @@ struct tcp_pcb {
 	uint32_t cwnd, ssthresh, recover; /* congestion control (bytes) */
 	uint16_t mss, peer_mss;
 	uint8_t *sbuf;             /* ring: unacked and unsent data from data_seq */
-	uint32_t sbuf_size, sbuf_off, sbuf_len, data_seq;
+	uint32_t sbuf_size, sbuf_off, sbuf_len, data_seq; /* size: allocated */
+	uint32_t sbuf_max;         /* SO_SNDBUF: the ring grows up to this */
 	/* receive side */
 	uint32_t irs, rcv_nxt, rcv_adv; /* rcv_adv: last window advertised (bytes) */
 	uint8_t *rbuf;             /* ring: in-order unread data, then room */
-	uint32_t rbuf_size, rbuf_off, rbuf_len;
+	uint32_t rbuf_size, rbuf_off, rbuf_len; /* size: allocated */
+	uint32_t rbuf_max;         /* SO_RCVBUF: the window; the ring grows to it */
 	struct { uint32_t start, end; } ooo[TCP_OOO_MAX]; /* held beyond rcv_nxt */
 	int nooo;
 	uint32_t ooo_fin;          /* valid when ooo_fin_ok: seq of an early FIN */
@@ -182,6 +184,10 @@ int tcp_fail(struct tcp_pcb *p, int err);       /* 1: p was freed */
 uint32_t tcp_new_isn(const struct tcp_pcb *p, uint64_t now);
 uint16_t tcp_route_mss(uint32_t dst);
 int tcp_alloc_bufs(struct tcp_pcb *p);
+/* Grow a ring (linearized from *off) so it holds need bytes: 0, -ENOMEM. */
+int tcp_ring_reserve(uint8_t **ring, uint32_t *size, uint32_t *off,
+		     uint32_t need);
+#define TCP_RING_MIN 4096u       /* a connection's rings start this small */
 void tcp_send_raw(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
 		  uint32_t seq, uint32_t ack, uint8_t flags, uint64_t now);
 uint32_t tcp_rcv_wnd(const struct tcp_pcb *p);

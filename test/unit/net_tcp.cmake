@@ -3,7 +3,7 @@
 # segments and a fake clock (test_tcp_state), data transfer, windows,
 # retransmission and sequence wrap-around (test_tcp_data), and a fuzzer.
 set(NET_TCP_SOURCES ${NET_STACK_SOURCES}) # the stack's list has tcp*.c
-foreach(t state data pair)
+foreach(t state data pair ring)
   uni_unit_test(test_tcp_${t} SOURCES test_tcp_${t}.c ${NET_TCP_SOURCES})
 endforeach()
 
