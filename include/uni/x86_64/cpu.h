@@ -76,6 +76,21 @@ static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t sub)
 	return r;
 }
 
+/* Under QEMU's TCG (hypervisor leaf signature "TCGTCGTCGTCG"). With one
+ * vCPU, TCG translates the guest's fences to nothing, so a store then a
+ * load of shared ring memory is not ordered against QEMU's device
+ * threads: protocols that rely on such a fence (virtio's event indexes)
+ * must not be used there. */
+static inline int cpu_under_tcg(void)
+{
+	struct cpuid_regs r;
+
+	if (!((cpuid(1, 0).ecx >> 31) & 1))
+		return 0;
+	r = cpuid(0x40000000, 0);
+	return r.ebx == 0x54474354 && r.ecx == 0x43544743 && r.edx == 0x47435447;
+}
+
 static inline uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;

@@ -53,6 +53,7 @@ struct virtq {
 	uint8_t event_idx;         /* VIRTIO_F_EVENT_IDX negotiated */
 	uint8_t broken;            /* the device broke the ring's rules */
 	uint8_t intr_off;          /* virtq_disable_intr in force */
+	uint8_t always_kick;       /* notify on every kick (no fence: TCG) */
 	uint16_t *next;            /* our copy of each descriptor's next */
 	void **token;              /* per chain head: the caller's token */
 	uint32_t *in_len;          /* per chain head: device-writable bytes */

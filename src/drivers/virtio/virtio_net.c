@@ -118,6 +118,7 @@ static void vnet_rx(struct vnet *vn)
 	struct netbuf *nb;
 	uint32_t len;
 
+again:
 	while ((nb = virtq_get_used(&vn->rx, &len))) {
 		const struct virtio_net_hdr_mrg_rxbuf *h =
 			(const void *)(nb->data - VNET_HDR_LEN);
@@ -148,6 +149,13 @@ drop:
 		vn->nif.rx_dropped++;
 		netbuf_put(nb);
 	}
+	/* used_event was stored after the last entry, then used->idx was
+	 * loaded: without a fence between them the device can publish a
+	 * frame, read the old used_event and not interrupt, while we read
+	 * the old index and stop - and the ring is silent for good. Publish
+	 * used_event, fence, and look once more (virtio 1.2 §2.7.10). */
+	if (virtq_enable_intr(&vn->rx))
+		goto again;
 	vnet_rx_fill(vn);
 }
 

@@ -113,6 +113,13 @@ KERNEL_COLD int virtio_pci_features(struct virtio_dev *vd, uint64_t want)
 	volatile struct virtio_pci_common_cfg *c = vd->common;
 	uint64_t have;
 
+	/* Event indexes need a real store-load fence between our ring
+	 * writes and reads; under TCG there is none, and a missed crossing
+	 * silences a queue for good (seen as TCP transfers that stop dead).
+	 * Without them the device's flags decide, and every kick is sent
+	 * (virtq.always_kick), so nothing is ever lost. */
+	if (cpu_under_tcg())
+		want &= ~(1ull << VIRTIO_RING_F_EVENT_IDX);
 	if (vd->legacy) {
 		/* 32 feature bits, no VERSION_1, no FEATURES_OK step. */
 		want &= inl(vd->io + VIRTIO_PCI_HOST_FEATURES);
@@ -218,6 +225,7 @@ KERNEL_COLD static int vp_legacy_queue(struct virtio_dev *vd,
 	if (r < 0)
 		goto free_ring;
 	vq->name = name;
+	vq->always_kick = (uint8_t)cpu_under_tcg();
 	if (vd->msix >= 0) {
 		outw(vd->io + VIRTIO_MSI_QUEUE_VECTOR, (uint16_t)vd->msix);
 		if (inw(vd->io + VIRTIO_MSI_QUEUE_VECTOR) != vd->msix) {
@@ -269,6 +277,7 @@ KERNEL_COLD int virtio_pci_setup_queue(struct virtio_dev *vd, struct virtq *vq,
 	if (r < 0)
 		goto free_ring;
 	vq->name = name;
+	vq->always_kick = (uint8_t)cpu_under_tcg();
 	if (vd->msix >= 0) {
 		c->queue_msix_vector = (uint16_t)vd->msix;
 		if (c->queue_msix_vector != vd->msix) {

@@ -158,7 +158,9 @@ void virtq_kick(struct virtq *vq)
 	/* Our avail->idx store must be visible before we read whether the
 	 * device wants a notification (§2.7.13.4): store then load. */
 	virtq_mb();
-	if (vq->event_idx)
+	if (vq->always_kick)
+		need = 1;
+	else if (vq->event_idx)
 		need = vring_need_event(*avail_event(vq), new, old);
 	else
 		need = !(READ_ONCE16(vq->used->flags) & VRING_USED_F_NO_NOTIFY);
