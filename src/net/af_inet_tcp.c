@@ -10,10 +10,12 @@
  * Every call that may send runs under loopback_hold() so a reply over
  * lo is delivered after the pcb finished its output, never inside it.
  * Errors live in s->error (SO_ERROR); the pcb's copy is dropped before
- * each call so one error is reported once. TCP_NODELAY and SO_KEEPALIVE
- * are accepted and stored; Nagle and keepalive probes are not
- * implemented yet (segments go out at once; idle connections are never
- * probed).
+ * each call so one error is reported once. Options: TCP_NODELAY,
+ * TCP_QUICKACK, SO_KEEPALIVE (sockopt.c passes SOL_SOCKET options on),
+ * TCP_KEEPIDLE/INTVL/CNT, TCP_INFO (tcp_keep.c keeps them in the pcb);
+ * SO_LINGER with a time makes close wait for the FIN's ACK;
+ * connect(AF_UNSPEC) disconnects, as Linux. TCP_CORK and setting
+ * TCP_MAXSEG are not implemented (-ENOPROTOOPT).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,10 +33,7 @@
 #include "sock_priv.h"
 #include "tcp_priv.h"
 
-/* Linux's netinet/tcp.h values (that header's TCP_* states clash with
- * tcp_priv.h's). */
-#define TCP_NODELAY 1
-#define TCP_MAXSEG 2
+#include "tcp_info.h"    /* Linux's option numbers and struct tcp_info */
 
 #define BOUNCE_MAX 65536      /* bytes moved per tcp_pcb_send/recv call */
 #define EV_ALL (POLLIN | POLLRDNORM | POLLRDHUP | POLLOUT | POLLWRNORM | \
@@ -43,7 +42,8 @@
 struct tcp_sock {
 	struct socket *s;
 	struct tcp_pcb *pcb;
-	unsigned listening : 1, connecting : 1, nodelay : 1;
+	unsigned listening : 1, connecting : 1;
+	unsigned bound : 1;        /* bind() chose the port: kept on disconnect */
 };
 
 static const struct sock_ops tcp_ops;
@@ -123,21 +123,6 @@ static int get_sin(const struct sockaddr *a, socklen_t len,
 	return 0;
 }
 
-/* SO_REUSEADDR: the port may be shared with connections (e.g. in
- * TIME-WAIT or orphaned), never with a listener or a bound idle socket. */
-static int reuse_ok(const struct tcp_pcb *self, uint32_t addr, uint16_t port)
-{
-	for (const struct tcp_pcb *p = tcp_pcbs; p; p = p->next) {
-		if (p == self || p->lport != port || p->parent)
-			continue;
-		if (p->laddr && addr && p->laddr != addr)
-			continue;
-		if (p->state == TCP_LISTEN || (p->state == TCP_CLOSED && !p->orphan))
-			return 0;
-	}
-	return 1;
-}
-
 static int tcp_bind(struct socket *s, const struct sockaddr *a, socklen_t len)
 {
 	struct tcp_sock *ts = s->priv;
@@ -150,13 +135,12 @@ static int tcp_bind(struct socket *s, const struct sockaddr *a, socklen_t len)
 	    (sin.sin_family != AF_UNSPEC ||
 	     sin.sin_addr.s_addr != htonl(INADDR_ANY)))
 		return -EAFNOSUPPORT;
+	/* SO_REUSEADDR/SO_REUSEPORT: the rules are tcp_pcb_bind's */
+	tcp_pcb_set_reuse(ts->pcb, (s->reuseaddr ? TCP_REUSE_ADDR : 0) |
+			  (s->reuseport ? TCP_REUSE_PORT : 0));
 	r = tcp_pcb_bind(ts->pcb, sin.sin_addr.s_addr, sin.sin_port);
-	if (r == -EADDRINUSE && s->reuseaddr &&
-	    reuse_ok(ts->pcb, sin.sin_addr.s_addr, sin.sin_port)) {
-		ts->pcb->laddr = sin.sin_addr.s_addr;
-		ts->pcb->lport = sin.sin_port;
-		r = 0;
-	}
+	if (!r && sin.sin_port)
+		ts->bound = 1; /* Linux's SOCK_BINDPORT_LOCK */
 	return r;
 }
 
@@ -221,11 +205,45 @@ static int tcp_accept(struct socket *s, struct socket **out, int flags)
 	}
 	c = tcp_pcb_accept(ts->pcb, tcp_sock_event, nts);
 	nts->pcb = c; /* not NULL: nothing ran since accq was seen */
-	nts->nodelay = ts->nodelay;
+	tcp_pcb_inherit(c, ts->pcb, time_now_ns()); /* NODELAY, keepalive */
 	ns->keepalive = s->keepalive;
+	sock_full(ns)->linger = sock_full(s)->linger;
 	ns->sndbuf = s->sndbuf;
 	ns->rcvbuf = s->rcvbuf;
 	*out = ns;
+	return 0;
+}
+
+/* connect(AF_UNSPEC), Linux's tcp_disconnect: the connection (or the
+ * listener) is aborted, a RST if synchronized, and the socket starts over
+ * unconnected with its options and, if bind() chose one, its port. */
+static int tcp_disconnect(struct socket *s)
+{
+	struct tcp_sock *ts = s->priv;
+	struct tcp_pcb *old = ts->pcb, *np = tcp_pcb_new(tcp_sock_event, ts);
+	uint64_t now = time_now_ns();
+	uint32_t addr;
+	uint16_t port;
+
+	if (!np)
+		return -ENOMEM;
+	tcp_pcb_inherit(np, old, now);
+	tcp_pcb_local(old, &addr, &port);
+	loopback_hold();
+	old->ev = NULL;
+	old->ctx = NULL;
+	tcp_pcb_abort(old, now);
+	loopback_release();
+	ts->pcb = np;
+	if (ts->bound) {
+		tcp_pcb_set_reuse(np, (s->reuseaddr ? TCP_REUSE_ADDR : 0) |
+				  (s->reuseport ? TCP_REUSE_PORT : 0));
+		if (tcp_pcb_bind(np, addr, port))
+			ts->bound = 0; /* taken meanwhile: an ephemeral one later */
+	}
+	ts->listening = ts->connecting = 0;
+	s->acceptconn = 0;
+	waitq_wake(&s->wq, EV_ALL);
 	return 0;
 }
 
@@ -236,6 +254,8 @@ static int tcp_connect(struct socket *s, const struct sockaddr *a,
 	struct sockaddr_in sin;
 	int r;
 
+	if (len >= sizeof(sa_family_t) && a->sa_family == AF_UNSPEC)
+		return tcp_disconnect(s);
 	if ((r = get_sin(a, len, &sin)))
 		return r;
 	if (sin.sin_family != AF_INET)
@@ -481,33 +501,67 @@ static int tcp_setsockopt(struct socket *s, int level, int name,
 	struct tcp_sock *ts = s->priv;
 	int v, r;
 
+	if (!ts->pcb)
+		return -ENOMEM; /* a failed listener shutdown left none */
 	if (level == SOL_SOCKET) {
 		if (name == SO_SNDBUF || name == SO_RCVBUF)
 			apply_bufs(ts); /* only before the rings exist */
+		if (name == SO_KEEPALIVE) /* the layer stored it: the pcb acts */
+			tcp_pcb_keepalive(ts->pcb, s->keepalive, time_now_ns());
 		return -ENOPROTOOPT; /* the layer kept it */
 	}
 	if (level != IPPROTO_TCP)
 		return -ENOPROTOOPT;
+	if (len < sizeof(int))
+		return -EINVAL; /* Linux's do_tcp_setsockopt */
 	if ((r = sock_opt_int(kval, len, &v)))
 		return r;
+	r = -ENOPROTOOPT;
+	loopback_hold(); /* NODELAY and QUICKACK may send */
 	switch (name) {
 	case TCP_NODELAY:
-		ts->nodelay = !!v; /* stored: Nagle is not implemented */
-		return 0;
+		tcp_pcb_set_nodelay(ts->pcb, v, time_now_ns());
+		r = 0;
+		break;
+	case TCP_QUICKACK:
+		tcp_pcb_quickack(ts->pcb, v, time_now_ns());
+		r = 0;
+		break;
+	case TCP_KEEPIDLE:
+	case TCP_KEEPINTVL:
+	case TCP_KEEPCNT:
+		r = tcp_pcb_set_keep(ts->pcb, name - TCP_KEEPIDLE, v, time_now_ns());
+		break;
 	}
-	return -ENOPROTOOPT;
+	loopback_release();
+	return r;
 }
 
 static int tcp_getsockopt(struct socket *s, int level, int name, void *kval,
 			  socklen_t *len)
 {
 	struct tcp_sock *ts = s->priv;
+	struct tcp_info_ ti;
 
 	if (level != IPPROTO_TCP)
 		return -ENOPROTOOPT;
+	if (!ts->pcb)
+		return -ENOMEM;
 	switch (name) {
 	case TCP_NODELAY:
-		return sock_put_int(kval, len, ts->nodelay);
+		return sock_put_int(kval, len, ts->pcb->nodelay);
+	case TCP_QUICKACK:
+		return sock_put_int(kval, len, ts->pcb->quick != 0);
+	case TCP_KEEPIDLE:
+	case TCP_KEEPINTVL:
+	case TCP_KEEPCNT:
+		return sock_put_int(kval, len,
+				    tcp_pcb_get_keep(ts->pcb, name - TCP_KEEPIDLE));
+	case TCP_INFO: /* Linux: a shorter buffer gets a prefix */
+		tcp_pcb_info(ts->pcb, &ti, time_now_ns());
+		*len = MIN(*len, (socklen_t)sizeof(ti));
+		memcpy(kval, &ti, *len);
+		return 0;
 	case TCP_MAXSEG:
 		return sock_put_int(kval, len, ts->pcb->mss ? ts->pcb->mss :
 				    TCP_DEFAULT_MSS);
@@ -515,11 +569,38 @@ static int tcp_getsockopt(struct socket *s, int level, int name, void *kval,
 	return -ENOPROTOOPT;
 }
 
+/* SO_LINGER with a time (Linux's tcp_close and sk_stream_wait_close):
+ * the FIN goes now and close waits until it and all data before it are
+ * acknowledged, the time passes or a signal comes; whatever is left then
+ * goes on in the background (Linux sends no RST for that). Unread data
+ * makes close a reset at once instead; O_NONBLOCK never waits. */
+static void linger_wait(struct socket *s, struct tcp_sock *ts, int secs)
+{
+	struct tcp_pcb *p = ts->pcb;
+	uint64_t deadline = secs > 0 ?
+		time_now_ns() + (uint64_t)secs * NSEC_PER_SEC : 0;
+
+	if (p->rbuf_len || (s->file && (s->file->flags & O_NONBLOCK)))
+		return;
+	loopback_hold();
+	if (tcp_pcb_shutdown(p, SHUT_WR, time_now_ns())) {
+		loopback_release();
+		return; /* not connected: nothing to wait for */
+	}
+	loopback_release();
+	/* p stays: the core frees only orphans and embryos */
+	while (!tcp_pcb_sent_acked(p))
+		if (waitq_block(&s->wq, 0, deadline))
+			break; /* -ETIMEDOUT or -EINTR */
+}
+
 static void tcp_release(struct socket *s)
 {
 	struct tcp_sock *ts = s->priv;
 	struct linger *l = &sock_full(s)->linger;
 
+	if (ts->pcb && l->l_onoff && l->l_linger)
+		linger_wait(s, ts, l->l_linger);
 	if (ts->pcb) {
 		loopback_hold();
 		ts->pcb->ev = NULL;

@@ -56,6 +56,32 @@ void net_timer_arm(uint64_t deadline_ns)
 	timer_start(&net_timer, deadline_ns);
 }
 
+/* proc_exit, before the VM powers off: what a Linux process's exit does
+ * to its TCP sockets - each is closed, queued data goes before the FIN -
+ * and, unlike Linux, the machine then waits (at most NET_EXIT_DRAIN_NS)
+ * for the peers to acknowledge it, since nothing would be left to send
+ * it afterwards. Interrupts and the stack timer run in the wait; no other
+ * thread does (a timer interrupt in the kernel only marks need_resched). */
+#define NET_EXIT_DRAIN_NS 3000000000ull
+
+static void drain_deadline(struct timer *t)
+{
+	(void)t; /* its interrupt ends the last hlt */
+}
+
+void net_exit_drain(void)
+{
+	static struct timer deadline = { .fn = drain_deadline };
+	uint64_t end = time_now_ns() + NET_EXIT_DRAIN_NS;
+
+	timer_start(&deadline, end);
+	loopback_hold();
+	tcp_close_all(time_now_ns());
+	loopback_release();
+	while (tcp_draining() && time_now_ns() < end)
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
+}
+
 /* What DHCP sends as option 12: uname's nodename as it is now. */
 const char *net_hostname(void)
 {

@@ -117,6 +117,37 @@ static int port_used(const struct tcp_pcb *self, uint32_t addr, uint16_t port)
 	return 0;
 }
 
+/* Linux's inet_csk_bind_conflict for bind() and listen(): another pcb
+ * on the port whose address overlaps (equal, or either the wildcard)
+ * clashes with self unless both have SO_REUSEADDR and it is not
+ * listening (a server restarted beside its TIME-WAIT connections), or
+ * both have SO_REUSEPORT (one process, so always the same uid). */
+static int bind_conflict(const struct tcp_pcb *self, uint32_t addr,
+			 uint16_t port)
+{
+	unsigned both;
+
+	for (const struct tcp_pcb *p = tcp_pcbs; p; p = p->next) {
+		if (p == self || p->lport != port || p->parent)
+			continue;
+		if (p->laddr && addr && p->laddr != addr)
+			continue;
+		both = self->reuse & p->reuse;
+		if ((both & TCP_REUSE_ADDR) && p->state != TCP_LISTEN)
+			continue;
+		if (both & TCP_REUSE_PORT)
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+static int in_group(const struct tcp_pcb *p, const struct tcp_pcb *l)
+{
+	return p->state == TCP_LISTEN && (p->reuse & TCP_REUSE_PORT) &&
+	       p->lport == l->lport && p->laddr == l->laddr;
+}
+
 int tcp_pcb_bind(struct tcp_pcb *p, uint32_t addr, uint16_t port)
 {
 	if (p->lport || p->state != TCP_CLOSED)
@@ -135,12 +166,41 @@ int tcp_pcb_bind(struct tcp_pcb *p, uint32_t addr, uint16_t port)
 		}
 		if (i == n)
 			return -EADDRNOTAVAIL; /* Linux, for connect */
-	} else if (port_used(p, addr, port)) {
+	} else if (bind_conflict(p, addr, port)) {
 		return -EADDRINUSE;
 	}
 	p->laddr = addr;
 	p->lport = port;
 	return 0;
+}
+
+void tcp_pcb_set_reuse(struct tcp_pcb *p, unsigned reuse)
+{
+	p->reuse = (uint8_t)reuse;
+}
+
+/* SO_REUSEPORT listeners of one address and port form a group; a new
+ * connection goes to the member a hash of its 4-tuple picks, so that one
+ * connection's SYNs always reach the same listener (Linux's
+ * reuseport_select_sock). l is the best listener lookup found. */
+struct tcp_pcb *tcp_reuseport_pick(struct tcp_pcb *l, uint32_t la, uint16_t lp,
+				   uint32_t ra, uint16_t rp)
+{
+	uint64_t h = ((uint64_t)la << 32 | ra) ^ ((uint64_t)lp << 16 | rp);
+	uint32_t n = 0, k;
+	struct tcp_pcb *p;
+
+	if (!(l->reuse & TCP_REUSE_PORT))
+		return l;
+	for (p = tcp_pcbs; p; p = p->next)
+		n += in_group(p, l);
+	h = (h ^ (h >> 33)) * 0xff51afd7ed558ccdull; /* murmur3's finalizer */
+	h = (h ^ (h >> 33)) * 0xc4ceb9fe1a85ec53ull;
+	k = (uint32_t)((h ^ (h >> 33)) % n);
+	for (p = tcp_pcbs; p; p = p->next)
+		if (in_group(p, l) && !k--)
+			return p;
+	return l;
 }
 
 void tcp_pcb_local(const struct tcp_pcb *p, uint32_t *addr, uint16_t *port)
@@ -245,6 +305,8 @@ int tcp_pcb_listen(struct tcp_pcb *p, int backlog)
 		return -EINVAL;
 	if (!p->lport && (err = tcp_pcb_bind(p, 0, 0)))
 		return err;
+	if (bind_conflict(p, p->laddr, p->lport)) /* Linux re-checks */
+		return -EADDRINUSE;
 	p->backlog = backlog < 1 ? 1 : backlog > 4096 ? 4096 : backlog;
 	p->state = TCP_LISTEN;
 	return 0;
@@ -260,6 +322,7 @@ struct tcp_pcb *tcp_pcb_accept(struct tcp_pcb *l, tcp_event_fn ev, void *ctx)
 	l->nacc--;
 	c->aq_next = NULL;
 	c->parent = NULL;
+	c->reuse = l->reuse;
 	c->ev = ev;
 	c->ctx = ctx;
 	return c;
@@ -429,6 +492,47 @@ void tcp_pcb_abort(struct tcp_pcb *p, uint64_t now)
 	tcp_free(p);
 }
 
+/* Exit (glue.c's net_exit_drain): every connection a socket still owns
+ * is closed as close() would - queued data first, then the FIN, or a RST
+ * over unread data - and listeners go with their queues. */
+void tcp_close_all(uint64_t now)
+{
+	struct tcp_pcb *p;
+
+again:
+	for (p = tcp_pcbs; p; p = p->next)
+		if (!p->orphan && !p->parent) {
+			tcp_pcb_close(p, now); /* orphans or frees it */
+			goto again;
+		}
+}
+
+/* Some connection still has data or a FIN the peer has not acknowledged. */
+int tcp_draining(void)
+{
+	for (struct tcp_pcb *p = tcp_pcbs; p; p = p->next)
+		if (p->state != TCP_CLOSED && p->state != TCP_LISTEN &&
+		    p->state != TCP_FIN_WAIT_2 && p->state != TCP_TIME_WAIT &&
+		    !p->parent)
+			return 1;
+	return 0;
+}
+
+/* An orphan in TIME-WAIT only answers segments: its rings go, so a busy
+ * server's closed connections cost a pcb each for 2 MSL, not their
+ * buffers. */
+void tcp_time_wait_trim(struct tcp_pcb *p)
+{
+	if (p->state != TCP_TIME_WAIT || !p->orphan)
+		return;
+	kfree(p->sbuf);
+	kfree(p->rbuf);
+	p->sbuf = p->rbuf = NULL;
+	p->sbuf_size = p->sbuf_len = p->sbuf_off = 0;
+	p->rbuf_size = p->rbuf_len = p->rbuf_off = 0;
+	p->nooo = 0;
+}
+
 void tcp_pcb_close(struct tcp_pcb *p, uint64_t now)
 {
 	p->ev = NULL;
@@ -458,6 +562,7 @@ void tcp_pcb_close(struct tcp_pcb *p, uint64_t now)
 		return;
 	default:
 		p->orphan = 1;
+		tcp_time_wait_trim(p);
 		return;
 	}
 }

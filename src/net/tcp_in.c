@@ -21,29 +21,14 @@ struct seg {
 	const uint8_t *data;
 	uint16_t mss;           /* 0: none */
 	int ws;                 /* -1: none */
+	struct tcp_opts opt;    /* every option (tcp_opt.c) */
 };
 
 static void parse_opts(const uint8_t *o, unsigned n, struct seg *s)
 {
-	unsigned i = 0;
-
-	while (i < n) {
-		uint8_t k = o[i], l;
-
-		if (k == TCPOPT_EOL)
-			break;
-		if (k == TCPOPT_NOP) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= n || (l = o[i + 1]) < 2 || i + l > n)
-			break;
-		if (k == TCPOPT_MSS && l == 4)
-			s->mss = (uint16_t)(o[i + 2] << 8 | o[i + 3]);
-		else if (k == TCPOPT_WS && l == 3)
-			s->ws = o[i + 2] > TCP_MAX_WS ? TCP_MAX_WS : o[i + 2];
-		i += l;
-	}
+	tcp_opt_parse(o, n, s->flags & TH_SYN, &s->opt);
+	s->mss = s->opt.mss;
+	s->ws = s->opt.ws;
 }
 
 static struct tcp_pcb *lookup(uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp)
@@ -61,7 +46,7 @@ static struct tcp_pcb *lookup(uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp
 			return p;
 		}
 	}
-	return l;
+	return l ? tcp_reuseport_pick(l, la, lp, ra, rp) : NULL;
 }
 
 /* Peer options from a SYN. */
@@ -132,6 +117,7 @@ static void listen_input(struct tcp_pcb *l, const struct ip4_hdr *ih,
 	c->rcv_nxt = s->seq + 1;
 	c->mss = tcp_route_mss(c->raddr);
 	syn_options(c, s);
+	tcp_opt_syn(c, &s->opt, now);
 	tcp_cc_init(c);
 	set_wnd(c, s);
 	c->iss = tcp_new_isn(c, now);
@@ -146,7 +132,9 @@ static void ack_advance(struct tcp_pcb *p, uint32_t ack, uint64_t now)
 {
 	uint32_t n = 0;
 
-	if (p->rtt_active && SEQ_GT(ack, p->rtt_seq)) {
+	if (p->ts_ok) {
+		tcp_ts_rtt(p, now); /* RFC 7323 §4.1 RTTM instead of Karn */
+	} else if (p->rtt_active && SEQ_GT(ack, p->rtt_seq)) {
 		tcp_rtt_sample(p, now - p->rtt_ts);
 		p->rtt_active = 0;
 	}
@@ -191,9 +179,11 @@ static void syn_sent_input(struct tcp_pcb *p, const struct ip4_hdr *ih,
 	p->irs = s->seq;
 	p->rcv_nxt = s->seq + 1;
 	syn_options(p, s);
+	tcp_opt_syn(p, &s->opt, now);
 	tcp_cc_init(p);
 	set_wnd(p, s);
 	if (s->flags & TH_ACK) {
+		tcp_keep_ack(p, s->ack, now);
 		ack_advance(p, s->ack, now);
 		p->state = TCP_ESTABLISHED;
 		p->ack_now = 1;
@@ -250,6 +240,7 @@ static void rcv_data(struct tcp_pcb *p, uint32_t seq, const uint8_t *d,
 	memcpy(p->rbuf, d + first, len - first);
 	if (off) {
 		ooo_add(p, seq, seq + len);
+		tcp_sack_note(p, seq);
 		return;
 	}
 	p->rcv_nxt = seq + len;
@@ -272,6 +263,23 @@ static void enter_time_wait(struct tcp_pcb *p, uint64_t now)
 	p->rto_at = 0;
 	p->tw_at = now + 2 * tcp_cfg.msl_ns;
 	tcp_arm(p, p->tw_at);
+	tcp_time_wait_trim(p);
+}
+
+/* A connection request (SYN alone) for the 4-tuple of an orphan in
+ * TIME-WAIT that cannot be an old duplicate - its sequence number is
+ * beyond the old connection's, or, with timestamps, its TSval is newer
+ * (RFC 1122 4.2.2.13, RFC 6191) - starts a new connection at once, as
+ * on Linux, rather than a challenge ACK that makes the peer wait out its
+ * SYN timeout (a client reusing its port quickly). */
+static int tw_new_syn(const struct tcp_pcb *p, const struct seg *s)
+{
+	if (p->state != TCP_TIME_WAIT || !p->orphan ||
+	    (s->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) != TH_SYN)
+		return 0;
+	if (p->ts_ok && s->opt.ts)
+		return (int32_t)(s->opt.tsval - p->ts_recent) > 0;
+	return SEQ_GT(s->seq, p->rcv_nxt);
 }
 
 static int fin_acked(const struct tcp_pcb *p)
@@ -320,6 +328,8 @@ static void sync_input(struct tcp_pcb *p, const struct ip4_hdr *ih,
 		s->flags &= (uint8_t)~TH_SYN; /* simultaneous open: the peer's SYN-ACK */
 		s->seq++;
 	}
+	if (tcp_ts_reject(p, &s->opt, s->flags, now))
+		return; /* RFC 7323 §5.3 R1 (PAWS) */
 	/* First: is the segment in the window? */
 	seglen = s->len + !!(s->flags & TH_SYN) + !!(s->flags & TH_FIN);
 	if (!seglen)
@@ -372,6 +382,7 @@ static void sync_input(struct tcp_pcb *p, const struct ip4_hdr *ih,
 			return;
 		}
 	}
+	tcp_ts_recent(p, &s->opt, s->seq, now); /* RFC 7323 §4.3 */
 	/* Trim to the window. */
 	if (SEQ_LT(s->seq, p->rcv_nxt)) {
 		d = p->rcv_nxt - s->seq;
@@ -423,6 +434,9 @@ static void sync_input(struct tcp_pcb *p, const struct ip4_hdr *ih,
 		tcp_challenge_ack(p, now); /* RFC 5961 §5.2 */
 		return;
 	}
+	if (p->sack_ok && s->opt.nsack)
+		tcp_sack_input(p, &s->opt, s->ack);
+	tcp_keep_ack(p, s->ack, now); /* keepalive, TCP_INFO */
 	if (SEQ_GT(s->ack, p->snd_una)) {
 		uint32_t acked = s->ack - p->snd_una;
 
@@ -439,11 +453,13 @@ static void sync_input(struct tcp_pcb *p, const struct ip4_hdr *ih,
 	if (fin_acked(p)) {
 		if (p->state == TCP_FIN_WAIT_1) {
 			p->state = TCP_FIN_WAIT_2;
+			tcp_notify(p, TCP_EV_ACKED, 0); /* SO_LINGER */
 			if (p->orphan) {
 				p->tw_at = now + 2 * tcp_cfg.msl_ns;
 				tcp_arm(p, p->tw_at);
 			}
 		} else if (p->state == TCP_CLOSING) {
+			tcp_notify(p, TCP_EV_ACKED, 0);
 			enter_time_wait(p, now);
 		} else if (p->state == TCP_LAST_ACK) {
 			tcp_fail(p, 0);
@@ -462,8 +478,10 @@ static void sync_input(struct tcp_pcb *p, const struct ip4_hdr *ih,
 	old_nxt = p->rcv_nxt;
 	if (s->len && (p->state == TCP_ESTABLISHED || p->state == TCP_FIN_WAIT_1 ||
 		       p->state == TCP_FIN_WAIT_2)) {
+		int hole = p->nooo || s->seq != p->rcv_nxt;
+
 		rcv_data(p, s->seq, s->data, s->len);
-		p->ack_now = 1;
+		tcp_delack_data(p, s->len, hole, now); /* ACK now or soon */
 	}
 	/* Eighth: FIN, now or once the data before it arrives. */
 	if ((s->flags & TH_FIN) && p->state != TCP_CLOSE_WAIT &&
@@ -520,11 +538,14 @@ void tcp_input(struct netif *nif, struct netbuf *nb, uint64_t now)
 	s.wnd = net16(th->window);
 	s.data = (const uint8_t *)th + (th->off >> 4) * 4;
 	s.len = tlen - (th->off >> 4) * 4;
-	if (s.flags & TH_SYN)
-		parse_opts((const uint8_t *)(th + 1), (th->off >> 4) * 4 - sizeof(*th), &s);
+	parse_opts((const uint8_t *)(th + 1), (th->off >> 4) * 4 - sizeof(*th), &s);
 	if (!th->dest || !th->source)
 		goto out;
 	p = lookup(ih->daddr, th->dest, ih->saddr, th->source);
+	if (p && tw_new_syn(p, &s)) {
+		tcp_free(p); /* the old incarnation yields to the new one */
+		p = lookup(ih->daddr, th->dest, ih->saddr, th->source);
+	}
 	if (!p) { /* closed port (RFC 9293 §3.10.7.1) */
 		if (s.flags & TH_RST)
 			goto out;

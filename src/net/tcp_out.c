@@ -1,7 +1,7 @@
 /*
  * tcp_out.c - TCP segment output: segments built from a pcb's send ring
  * (segmented by MSS, within the peer's window, PSH on the last, FIN after
- * the data, MSS and window-scale options on SYNs), pure ACKs and
+ * the data, options from tcp_opt.c), pure ACKs and
  * challenge ACKs, RSTs without a pcb, the checksum with the pseudo-header,
  * and the hand-off to ip4_output (or the tests' tcp_xmit_hook). Arms the
  * retransmission and persist timers (tcp_timer.c runs them).
@@ -76,12 +76,11 @@ uint32_t tcp_rcv_wnd(const struct tcp_pcb *p)
 static void emit(struct tcp_pcb *p, uint32_t seq, uint8_t flags, uint32_t off,
 		 uint32_t len, uint64_t now)
 {
-	int ws = (flags & TH_SYN) && (p->state == TCP_SYN_SENT || p->ws_ok);
-	unsigned optlen = (flags & TH_SYN) ? (ws ? 8 : 4) : 0;
+	uint8_t opts[40];
+	unsigned optlen = tcp_opt_write(p, flags, len, opts, now);
 	struct netbuf *nb = netbuf_alloc(len + optlen);
 	struct tcp_hdr *th;
 	uint32_t wnd = tcp_rcv_wnd(p);
-	uint8_t *o;
 
 	if (!nb)
 		return; /* the retransmission timer recovers */
@@ -92,21 +91,8 @@ static void emit(struct tcp_pcb *p, uint32_t seq, uint8_t flags, uint32_t off,
 		memcpy(d, p->sbuf + pos, first);
 		memcpy(d + first, p->sbuf, len - first);
 	}
-	if (optlen) {
-		o = netbuf_push(nb, optlen);
-		o[0] = TCPOPT_MSS;
-		o[1] = 4;
-		uint16_t mss = tcp_route_mss(p->raddr); /* what we can take */
-
-		o[2] = (uint8_t)(mss >> 8);
-		o[3] = (uint8_t)mss;
-		if (ws) {
-			o[4] = TCPOPT_NOP;
-			o[5] = TCPOPT_WS;
-			o[6] = 3;
-			o[7] = p->rcv_ws;
-		}
-	}
+	if (optlen)
+		memcpy(netbuf_push(nb, optlen), opts, optlen);
 	th = (struct tcp_hdr *)netbuf_push(nb, sizeof(*th));
 	memset(th, 0, sizeof(*th));
 	th->source = p->lport;
@@ -128,12 +114,20 @@ static void emit(struct tcp_pcb *p, uint32_t seq, uint8_t flags, uint32_t off,
 	th->window = net16((uint16_t)wnd);
 	if (flags & TH_ACK)
 		p->ack_now = 0;
+	tcp_keep_emit(p, seq, flags, len, now); /* delayed ACK, Nagle, TCP_INFO */
 	xmit(nb, p->laddr, p->raddr, now);
 }
 
+/* A bare ACK's sequence number: SND.NXT, unless that is past the peer's
+ * window (a zero-window probe byte, a window the peer shrank); then the
+ * window's right edge, so the peer finds it acceptable and does not
+ * answer it (RFC 9293 §3.10.7.4) - two peers answering each other's
+ * unacceptable ACKs would trade them for ever. */
 void tcp_send_ack(struct tcp_pcb *p, uint64_t now)
 {
-	emit(p, p->snd_nxt, TH_ACK, 0, 0, now);
+	uint32_t edge = p->snd_una + p->snd_wnd;
+
+	emit(p, SEQ_GT(p->snd_nxt, edge) ? edge : p->snd_nxt, TH_ACK, 0, 0, now);
 }
 
 /* A challenge ACK (RFC 5961 §3.2, §4.2, §5.2). */
@@ -176,6 +170,8 @@ void tcp_output(struct tcp_pcb *p, uint64_t now)
 			uint8_t flags = TH_ACK;
 
 			usable = SEQ_GT(edge, p->snd_nxt) ? edge - p->snd_nxt : 0;
+			if (p->sack_ok && p->in_recovery)
+				usable = tcp_sack_usable(p); /* RFC 6675: pipe */
 			if (force && !p->snd_wnd)
 				usable = 1; /* zero-window probe */
 			if (off < p->sbuf_len)
@@ -185,6 +181,8 @@ void tcp_output(struct tcp_pcb *p, uint64_t now)
 				flags |= TH_FIN;
 			else if (!n)
 				break;
+			else if (!force && tcp_nagle(p, off, n))
+				break; /* Nagle, SWS avoidance (tcp_keep.c) */
 			if (n && off + n == p->sbuf_len)
 				flags |= TH_PSH;
 			if (!p->rtt_active && p->snd_nxt == p->snd_max) {
@@ -237,4 +235,26 @@ void tcp_retransmit_first(struct tcp_pcb *p, uint64_t now)
 		return;
 	p->rtt_active = 0; /* Karn */
 	emit(p, p->snd_una, flags, off, n, now);
+}
+
+/* Up to max bytes (and an MSS) from seq, SND.NXT left alone unless seq
+ * is SND.NXT (then it is new data): SACK holes, RFC 6675 recovery. */
+uint32_t tcp_send_at(struct tcp_pcb *p, uint32_t seq, uint32_t max, uint64_t now)
+{
+	uint32_t off = seq - p->data_seq, n = 0;
+	uint8_t flags = TH_ACK;
+
+	if (off < p->sbuf_len)
+		n = tcp_min32(tcp_min32(p->sbuf_len - off, p->mss), max);
+	if (p->fin_queued && off + n == p->sbuf_len)
+		flags |= TH_FIN;
+	else if (!n)
+		return 0;
+	emit(p, seq, flags, off, n, now);
+	n += !!(flags & TH_FIN);
+	if (seq == p->snd_nxt)
+		p->snd_nxt += n;
+	if (SEQ_GT(p->snd_nxt, p->snd_max))
+		p->snd_max = p->snd_nxt;
+	return n;
 }

@@ -5,7 +5,8 @@
  * zero-window probes on the persist timer, TIME-WAIT / orphaned
  * FIN-WAIT-2 expiry, giving up with ETIMEDOUT; and congestion control
  * (RFC 5681 slow start and avoidance with RFC 6928's initial window,
- * fast retransmit on three duplicate ACKs, NewReno recovery, RFC 6582).
+ * fast retransmit on three duplicate ACKs, NewReno recovery, RFC 6582;
+ * with SACK, RFC 6675 recovery in tcp_sack.c instead).
  *
  * Layer: kernel net, pure (time passed in). tcp_timers() is for the stack
  * timer (glue.c, once wired); tcp_rtt_sample and tcp_cc_* for tcp_in.c.
@@ -81,6 +82,9 @@ uint64_t tcp_timers(uint64_t now)
 			if (rto_expired(p, now))
 				continue;
 		}
+		if (tcp_keep_timers(p, now)) /* delayed ACK, keepalive */
+			continue;
+		next = net_min_deadline(next, tcp_keep_next(p));
 		next = net_min_deadline(next, p->rto_at);
 		next = net_min_deadline(next, p->tw_at);
 	}
@@ -102,6 +106,8 @@ void tcp_cc_init(struct tcp_pcb *p)
 /* SND.UNA advanced by acked bytes. */
 void tcp_cc_ack(struct tcp_pcb *p, uint32_t acked, uint64_t now)
 {
+	if (p->sack_ok && tcp_sack_cc_ack(p, now))
+		return; /* RFC 6675 recovery (tcp_sack.c) */
 	p->dupacks = 0;
 	if (p->in_recovery) {
 		if (SEQ_GEQ(p->snd_una, p->recover)) { /* full ACK: deflate */
@@ -130,6 +136,10 @@ void tcp_cc_dupack(struct tcp_pcb *p, uint64_t now)
 {
 	uint32_t flight = p->snd_max - p->snd_una;
 
+	if (p->sack_ok) {
+		tcp_sack_dupack(p, now); /* RFC 6675 (tcp_sack.c) */
+		return;
+	}
 	if (++p->dupacks == 3 && !p->in_recovery) {
 		p->ssthresh = max32(flight / 2, 2u * p->mss);
 		p->recover = p->snd_max;
@@ -146,6 +156,8 @@ void tcp_cc_timeout(struct tcp_pcb *p)
 {
 	uint32_t flight = p->snd_max - p->snd_una;
 
+	tcp_sack_reset(p); /* RFC 2018 §8: SACKed data may be reneged */
+	p->sack_after_rto = p->sack_ok;
 	if (!p->mss)
 		return;
 	p->ssthresh = max32(flight / 2, 2u * p->mss);

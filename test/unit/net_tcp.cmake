@@ -1,9 +1,11 @@
 # net_tcp: host unit tests of TCP (src/net/tcp*.c, issue 7) over the
 # stack's sources and harness: the state machine driven by injected
 # segments and a fake clock (test_tcp_state), data transfer, windows,
-# retransmission and sequence wrap-around (test_tcp_data), and a fuzzer.
+# retransmission and sequence wrap-around (test_tcp_data), options,
+# timestamps and PAWS (test_tcp_opts), SACK scoreboard and recovery
+# (test_tcp_sack), and a fuzzer.
 set(NET_TCP_SOURCES ${NET_STACK_SOURCES}) # the stack's list has tcp*.c
-foreach(t state data pair ring)
+foreach(t state data pair ring opts sack bind timers)
   uni_unit_test(test_tcp_${t} SOURCES test_tcp_${t}.c ${NET_TCP_SOURCES})
 endforeach()
 

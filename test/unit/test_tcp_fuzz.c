@@ -2,8 +2,9 @@
  * test_tcp_fuzz.c - libFuzzer target for TCP input (src/net/tcp*.c):
  * each input is a script of segments (structured ones near the live
  * sequence numbers, and raw headers with any offsets, flags and options,
- * checksummed so they get past the check), user calls and clock steps
- * against a listener and an active connection. ASan/UBSan catch memory
+ * checksummed so they get past the check; segments with timestamps,
+ * SACK-permitted and SACK blocks near the live values), user calls and
+ * clock steps against a listener and an active connection. ASan/UBSan catch memory
  * errors; after the run every pcb is freed and nothing may leak.
  */
 #include <stdint.h>
@@ -79,7 +80,42 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			size_t len = take(&in, 2) % 3000;
 			uint32_t rn = tgt ? tgt->rcv_nxt : 0, su = tgt ? tgt->snd_una : 0;
 
-			if ((op & 7) == 2)
+			if (op & 0x08) { /* with TS, SACK-permitted, SACK blocks */
+				uint8_t o[40], k = (uint8_t)take(&in, 1);
+				size_t on = 0;
+				uint32_t tr = tgt ? tgt->ts_recent : 0, v;
+
+				if ((op & 7) == 2) {
+					flags |= TH_SYN;
+					o[on++] = 2; o[on++] = 4; o[on++] = 5; o[on++] = 0xb4;
+					o[on++] = 1; o[on++] = 3; o[on++] = 3; o[on++] = k >> 5;
+					if (k & 2) {
+						o[on++] = 1; o[on++] = 1; o[on++] = 4; o[on++] = 2;
+					}
+				}
+				if (k & 1) { /* TSval near TS.Recent, TSecr near our clock */
+					o[on++] = 1; o[on++] = 1; o[on++] = 8; o[on++] = 10;
+					v = tr + take(&in, 2) - 0x100;
+					for (int i = 3; i >= 0; i--) o[on++] = (uint8_t)(v >> (8 * i));
+					v = (tgt ? tcp_ts_now(tgt, t) : 0) - take(&in, 2);
+					for (int i = 3; i >= 0; i--) o[on++] = (uint8_t)(v >> (8 * i));
+				}
+				if ((op & 7) != 2 && (k & 4)) { /* blocks near SND.UNA */
+					int nb = 1 + (k >> 3 & 3);
+					if (on + 4 + 8 * (size_t)nb > 40)
+						nb = (int)((40 - on - 4) / 8);
+					o[on++] = 1; o[on++] = 1; o[on++] = 5;
+					o[on++] = (uint8_t)(2 + 8 * nb);
+					for (int b = 0; b < 2 * nb; b++) {
+						v = su + take(&in, 2) * 8 - 0x1000;
+						for (int i = 3; i >= 0; i--)
+							o[on++] = (uint8_t)(v >> (8 * i));
+					}
+				}
+				inject_full(PEER, ME, pport, myport, rn + dseq - 0x8000,
+					    su + dack - 0x8000, flags, wnd, buf,
+					    (op & 7) == 2 ? 0 : len, o, on, t);
+			} else if ((op & 7) == 2)
 				inject_syn(pport, myport, rn + dseq - 0x8000, su + dack - 0x8000,
 					   flags | TH_SYN, wnd, (uint16_t)dseq, dack & 31, t);
 			else

@@ -98,7 +98,8 @@ static void run(int loss, int reorder)
 			tcp_timers(t);
 		}
 		if (!s && (s = tcp_pcb_accept(l, ev_cb, &es)))
-			CHECK(s->state == TCP_ESTABLISHED);
+			CHECK(s->state == TCP_ESTABLISHED && s->ts_ok && s->sack_ok &&
+			      c->ts_ok && c->sack_ok && c->mss == 1448);
 		if (c_sent < sizeof(tx_c) && (n = tcp_pcb_send(c, tx_c + c_sent,
 				sizeof(tx_c) - c_sent, t)) > 0)
 			c_sent += (size_t)n;

@@ -69,6 +69,8 @@ static void test_passive_open(void)
 	inject(4000, 80, 7001, 3001, TH_ACK, 8192, "hi", 2, t);
 	CHECK(l->nsyn == 0 && l->nacc == 1 && (el.ev & TCP_EV_READABLE));
 	CHECK(tcp_pcb_poll(l) & TCP_EV_READABLE);
+	CHECK(nsent() == 0); /* a delayed ACK (tcp_keep.c) */
+	tcp_timers(t + TCP_DELACK_NS);
 	s = sent();
 	CHECK(s && s->flags == TH_ACK && s->ack == 7003);
 	c = tcp_pcb_accept(l, ev_cb, &ec);
@@ -422,6 +424,76 @@ static void test_syn_timeout(void)
 	CHECK(npcbs() == 0);
 }
 
+/* Exit (glue.c's net_exit_drain): tcp_close_all closes what sockets
+ * still hold - queued data, then the FIN; unread data or a listener: RST -
+ * and tcp_draining says whether a peer still owes an acknowledgement. */
+static void test_close_all(void)
+{
+	struct evrec e = { 0 }, le = { 0 };
+	struct tcp_pcb *p, *l;
+	struct cseg *s;
+	uint64_t t = 10 * SEC;
+
+	tcp_setup();
+	l = tcp_pcb_new(ev_cb, &le);
+	CHECK(tcp_pcb_bind(l, 0, net16(80)) == 0 && tcp_pcb_listen(l, 4) == 0);
+	p = establish(&e, 1000, 7000, 0, -1, t); /* the peer's window is shut */
+	CHECK(p && tcp_pcb_send(p, "tail", 4, t) == 4 && nsent() == 0);
+	tcp_close_all(t);
+	CHECK(npcbs() == 1 && p->orphan && p->fin_queued); /* listener gone */
+	CHECK(p->state == TCP_FIN_WAIT_1 && tcp_draining());
+	/* The window opens: the data, then the FIN; their ACK ends it. */
+	inject(80, 5000, 7001, 1001, TH_ACK, 65535, NULL, 0, t + SEC);
+	s = sent();
+	CHECK(s && s->seq == 1001 && s->len == 4 && !memcmp(s->data, "tail", 4));
+	while ((s = sent()) && !(s->flags & TH_FIN))
+		;
+	CHECK(tcp_draining());
+	inject(80, 5000, 7001, 1006, TH_ACK, 65535, NULL, 0, t + SEC);
+	CHECK(p->state == TCP_FIN_WAIT_2 && !tcp_draining());
+	tcp_reset_all();
+}
+
+/* A server that closed first holds the 4-tuple in TIME-WAIT without its
+ * rings; a new SYN on it above the old sequence space opens a new
+ * connection at once, an old one (below RCV.NXT) gets a challenge ACK. */
+static void test_time_wait_reuse(void)
+{
+	struct evrec el = { 0 }, ec = { 0 };
+	struct tcp_pcb *l, *c, *n;
+	struct cseg *s;
+	uint64_t t = 10 * SEC;
+
+	tcp_setup();
+	tcp_isn_value = 3000;
+	l = tcp_pcb_new(ev_cb, &el);
+	CHECK(tcp_pcb_bind(l, 0, net16(80)) == 0 && tcp_pcb_listen(l, 4) == 0);
+	inject_syn(4000, 80, 7000, 0, TH_SYN, 8192, 1200, -1, t);
+	inject(4000, 80, 7001, 3001, TH_ACK, 8192, NULL, 0, t);
+	c = tcp_pcb_accept(l, ev_cb, &ec);
+	CHECK(c && c->state == TCP_ESTABLISHED);
+	tcp_pcb_close(c, t); /* our FIN first */
+	inject(4000, 80, 7001, 3002, TH_ACK | TH_FIN, 8192, NULL, 0, t);
+	CHECK(c->state == TCP_TIME_WAIT && c->orphan && !c->sbuf && !c->rbuf);
+	CHECK(npcbs() == 2);
+	/* An old duplicate SYN: challenge ACK, TIME-WAIT stays. */
+	sent_clear();
+	inject_syn(4000, 80, 6000, 0, TH_SYN, 8192, 1200, -1, t);
+	s = sent();
+	CHECK(s && s->flags == TH_ACK && s->ack == 7002 && c->state == TCP_TIME_WAIT);
+	/* A new incarnation: the listener answers it. */
+	sent_clear();
+	tcp_isn_value = 90000;
+	inject_syn(4000, 80, 50000, 0, TH_SYN, 8192, 1200, -1, t + SEC);
+	s = sent();
+	CHECK(s && s->flags == (TH_SYN | TH_ACK) && s->ack == 50001);
+	CHECK(npcbs() == 2 && l->nsyn == 1);
+	inject(4000, 80, 50001, s ? s->seq + 1 : 0, TH_ACK, 8192, NULL, 0, t + SEC);
+	n = tcp_pcb_accept(l, ev_cb, &ec);
+	CHECK(n && n->state == TCP_ESTABLISHED && n->irs == 50000);
+	tcp_reset_all();
+}
+
 int main(void)
 {
 	test_active_open();
@@ -437,6 +509,8 @@ int main(void)
 	test_fin_wait_2_timeout();
 	test_accept_queue_full();
 	test_syn_timeout();
+	test_close_all();
+	test_time_wait_reuse();
 	tcp_reset_all();
 	printf("test_tcp_state: %d passed, %d failed\n", passed, failed);
 	return failed != 0;

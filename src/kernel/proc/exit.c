@@ -19,12 +19,16 @@
 
 extern char boot_stack_top[];
 
-/* In images with a network driver: frames still queued leave first. */
+/* In images with the network stack: TCP connections are closed and their
+ * data acknowledged (bounded); then frames still queued leave. */
+void net_exit_drain(void) __attribute__((weak));
 void virtio_net_flush(void) __attribute__((weak));
 
 void proc_exit(int status)
 {
 	trace_print_stats(); /* --stats, on every exit path (prints once) */
+	if (net_exit_drain)
+		net_exit_drain();
 	if (virtio_net_flush)
 		virtio_net_flush();
 	uni_poweroff(status & 0xff);
