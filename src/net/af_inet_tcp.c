@@ -5,8 +5,10 @@
  * Layer: kernel net, the stream half of the inet family: af_inet_udp.c's
  * inet_create calls inet_tcp_create for SOCK_STREAM. Each socket owns one
  * pcb; the pcb's event callback only wakes s->wq (and records the error
- * for SO_ERROR); the woken thread calls back into tcp. Data crosses a
- * bounded kernel bounce buffer between the iov_iter and the pcb's rings.
+ * for SO_ERROR); the woken thread calls back into tcp. Received data is
+ * copied straight from the receive ring to the iov_iter (consumed only
+ * as far as the copy got); sent data crosses a bounded kernel bounce
+ * buffer into the send ring.
  * Every call that may send runs under loopback_hold() so a reply over
  * lo is delivered after the pcb finished its output, never inside it.
  * Errors live in s->error (SO_ERROR); the pcb's copy is dropped before
@@ -392,7 +394,6 @@ static long tcp_recvmsg(struct socket *s, struct kmsg *m, int flags)
 	struct iov_iter *it = m->it;
 	size_t want = it->count, copied = 0, target;
 	int peek = !!(flags & MSG_PEEK);
-	uint8_t *buf;
 	long r = 0;
 
 	m->namelen = 0;
@@ -404,21 +405,31 @@ static long tcp_recvmsg(struct socket *s, struct kmsg *m, int flags)
 		return 0;
 	target = flags & MSG_WAITALL && !peek ? want :
 		MIN(want, (size_t)MAX(s->rcvlowat, 1));
-	buf = kmalloc(MIN(want, (size_t)BOUNCE_MAX));
-	if (!buf)
-		return -ENOMEM;
 	for (;;) {
 		drop_pcb_error(ts);
-		loopback_hold();
-		r = tcp_pcb_recv(ts->pcb, buf, MIN(want - copied,
-						    (size_t)BOUNCE_MAX),
-				 peek, time_now_ns());
-		loopback_release();
+		r = tcp_pcb_readable(ts->pcb);
 		if (r > 0) {
-			size_t c = iter_copy_to(it, buf, (size_t)r);
+			/* Straight from the ring; only what reached the
+			 * program is consumed (a fault leaves the rest). */
+			size_t n = MIN(want - copied, (size_t)r), c = 0, k;
+			const uint8_t *run;
 
+			while (c < n && (k = tcp_pcb_rbuf_run(ts->pcb,
+							      (uint32_t)c, &run))) {
+				size_t part = MIN(k, n - c);
+				size_t got = iter_copy_to(it, run, part);
+
+				c += got;
+				if (got < part)
+					break; /* a fault */
+			}
+			if (!peek) {
+				loopback_hold();
+				tcp_pcb_consume(ts->pcb, (uint32_t)c, time_now_ns());
+				loopback_release();
+			}
 			copied += c;
-			if (c < (size_t)r) {
+			if (c < n) {
 				r = -EFAULT;
 				break;
 			}
@@ -437,7 +448,6 @@ static long tcp_recvmsg(struct socket *s, struct kmsg *m, int flags)
 		if ((r = sock_wait(s, POLLIN, 0, flags)))
 			break;
 	}
-	kfree(buf);
 	return copied ? (long)copied : r;
 }
 

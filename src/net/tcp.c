@@ -408,32 +408,46 @@ long tcp_pcb_send(struct tcp_pcb *p, const void *buf, size_t len, uint64_t now)
 	return n;
 }
 
-long tcp_pcb_recv(struct tcp_pcb *p, void *buf, size_t len, int peek,
-		  uint64_t now)
+long tcp_pcb_readable(struct tcp_pcb *p)
 {
-	uint32_t n, first, adv;
 	int e;
 
-	if (!p->rbuf_len) {
-		if (p->err) {
-			e = p->err;
-			p->err = 0;
-			return -e;
-		}
-		if (p->rcv_fin || p->rd_shut)
-			return 0;
-		if (p->state == TCP_LISTEN || (p->state == TCP_CLOSED && !p->rbuf))
-			return -ENOTCONN;
-		if (p->state == TCP_CLOSED)
-			return 0;
-		return -EAGAIN;
+	if (p->rbuf_len)
+		return p->rbuf_len;
+	if (p->err) {
+		e = p->err;
+		p->err = 0;
+		return -e;
 	}
-	n = (uint32_t)(len < p->rbuf_len ? len : p->rbuf_len);
-	first = tcp_min32(n, p->rbuf_size - p->rbuf_off);
-	memcpy(buf, p->rbuf + p->rbuf_off, first);
-	memcpy((uint8_t *)buf + first, p->rbuf, n - first);
-	if (peek)
-		return n;
+	if (p->rcv_fin || p->rd_shut)
+		return 0;
+	if (p->state == TCP_LISTEN || (p->state == TCP_CLOSED && !p->rbuf))
+		return -ENOTCONN;
+	if (p->state == TCP_CLOSED)
+		return 0;
+	return -EAGAIN;
+}
+
+uint32_t tcp_pcb_rbuf_run(const struct tcp_pcb *p, uint32_t off,
+			  const uint8_t **run)
+{
+	uint32_t pos;
+
+	if (off >= p->rbuf_len)
+		return 0;
+	pos = (p->rbuf_off + off) % p->rbuf_size;
+	*run = p->rbuf + pos;
+	return tcp_min32(p->rbuf_len - off, p->rbuf_size - pos);
+}
+
+void tcp_pcb_consume(struct tcp_pcb *p, uint32_t n, uint64_t now)
+{
+	uint32_t adv;
+
+	if (n > p->rbuf_len)
+		n = p->rbuf_len;
+	if (!n)
+		return;
 	p->rbuf_off = (p->rbuf_off + n) % p->rbuf_size;
 	p->rbuf_len -= n;
 	/* Window update when the room grew by two segments or half the
@@ -443,6 +457,25 @@ long tcp_pcb_recv(struct tcp_pcb *p, void *buf, size_t len, int peek,
 	    !p->rcv_fin && adv > p->rcv_adv &&
 	    adv - p->rcv_adv >= tcp_min32(p->rbuf_max / 2, 2u * p->mss))
 		tcp_send_ack(p, now);
+}
+
+long tcp_pcb_recv(struct tcp_pcb *p, void *buf, size_t len, int peek,
+		  uint64_t now)
+{
+	long r = tcp_pcb_readable(p);
+	uint32_t n, got = 0, k;
+	const uint8_t *run;
+
+	if (r <= 0)
+		return r;
+	n = (uint32_t)(len < (size_t)r ? len : (size_t)r);
+	while (got < n && (k = tcp_pcb_rbuf_run(p, got, &run))) {
+		k = tcp_min32(k, n - got);
+		memcpy((uint8_t *)buf + got, run, k);
+		got += k;
+	}
+	if (!peek)
+		tcp_pcb_consume(p, n, now);
 	return n;
 }
 

@@ -196,6 +196,16 @@ long tcp_pcb_send(struct tcp_pcb *pcb, const void *buf, size_t len,
  * pending error (-ECONNRESET...). peek leaves the data. */
 long tcp_pcb_recv(struct tcp_pcb *pcb, void *buf, size_t len, int peek,
 		  uint64_t now_ns);
+/* The same in place, for copying straight to a program's buffer:
+ * tcp_pcb_readable gives the unread count (> 0), or 0 at EOF, -EAGAIN,
+ * -ENOTCONN or a pending error (taken); tcp_pcb_rbuf_run points *run at
+ * the unread bytes from off on and returns how many lie contiguous (0
+ * past the end); tcp_pcb_consume drops n bytes that were copied (window
+ * updates follow). Bytes not consumed stay unread (a fault mid-copy). */
+long tcp_pcb_readable(struct tcp_pcb *pcb);
+uint32_t tcp_pcb_rbuf_run(const struct tcp_pcb *pcb, uint32_t off,
+			  const uint8_t **run);
+void tcp_pcb_consume(struct tcp_pcb *pcb, uint32_t n, uint64_t now);
 /* how: SHUT_RD 0, SHUT_WR 1, SHUT_RDWR 2. -ENOTCONN when not connected. */
 int tcp_pcb_shutdown(struct tcp_pcb *pcb, int how, uint64_t now_ns);
 /* The socket is done with pcb: orderly close (FIN) in the background;
