@@ -5,10 +5,9 @@
  * Layer: kernel net, the stream half of the inet family: af_inet_udp.c's
  * inet_create calls inet_tcp_create for SOCK_STREAM. Each socket owns one
  * pcb; the pcb's event callback only wakes s->wq (and records the error
- * for SO_ERROR); the woken thread calls back into tcp. Received data is
- * copied straight from the receive ring to the iov_iter (consumed only
- * as far as the copy got); sent data crosses a bounded kernel bounce
- * buffer into the send ring.
+ * for SO_ERROR); the woken thread calls back into tcp. Data is copied
+ * once, between the iov_iter and the pcb's rings (received bytes are
+ * consumed, sent ones queued, only as far as the copy got).
  * Every call that may send runs under loopback_hold() so a reply over
  * lo is delivered after the pcb finished its output, never inside it.
  * Errors live in s->error (SO_ERROR); the pcb's copy is dropped before
@@ -37,7 +36,6 @@
 
 #include "tcp_info.h"    /* Linux's option numbers and struct tcp_info */
 
-#define BOUNCE_MAX 65536      /* bytes moved per tcp_pcb_send/recv call */
 #define EV_ALL (POLLIN | POLLRDNORM | POLLRDHUP | POLLOUT | POLLWRNORM | \
 		POLLERR | POLLHUP)
 
@@ -331,58 +329,52 @@ static long tcp_sendmsg(struct socket *s, struct kmsg *m, int flags)
 	struct tcp_sock *ts = s->priv;
 	struct iov_iter *it = m->it;
 	size_t total = 0;
-	uint8_t *buf;
 	long r = 0;
 
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP; /* no urgent data */
-	buf = kmalloc(MIN(MAX(it->count, (size_t)1), (size_t)BOUNCE_MAX));
-	if (!buf)
-		return -ENOMEM;
 	for (;;) {
 		struct tcp_pcb *p = ts->pcb;
-		uint32_t room = p->sbuf_max - p->sbuf_len;
-		size_t n, c;
+		size_t c = 0, k;
+		uint8_t *run;
 
 		drop_pcb_error(ts);
 		if (s->error) {
 			r = take_error(s);
 			break;
 		}
-		if (!room || !it->count) {
-			/* states and errors without taking any data */
-			loopback_hold();
-			r = tcp_pcb_send(p, buf, 0, time_now_ns());
-			loopback_release();
-			if (r < 0 && r != -EAGAIN)
-				break;
-			if (!it->count) {
-				r = 0;
-				break;
-			}
+		r = tcp_pcb_send_room(p, it->count);
+		if (r == -EAGAIN) {
 			if ((r = sock_wait(s, POLLOUT, 1, flags)))
 				break;
 			continue;
 		}
-		n = MIN(MIN(it->count, (size_t)room), (size_t)BOUNCE_MAX);
-		c = iter_copy_from(it, buf, n);
-		if (!c) {
+		if (r <= 0)
+			break; /* all sent (0), or the state's error */
+		/* Straight into the send ring; only what arrived is queued. */
+		while (c < (size_t)r &&
+		       (k = tcp_pcb_sbuf_run(p, (uint32_t)c, &run))) {
+			size_t part = MIN(k, (size_t)r - c);
+			size_t got = iter_copy_from(it, run, part);
+
+			c += got;
+			if (got < part)
+				break; /* a fault */
+		}
+		if (c) {
+			loopback_hold();
+			tcp_pcb_commit(p, (uint32_t)c, time_now_ns());
+			loopback_release();
+			total += c;
+		}
+		if (c < (size_t)r) {
 			r = -EFAULT;
 			break;
 		}
-		loopback_hold();
-		r = tcp_pcb_send(p, buf, c, time_now_ns());
-		loopback_release();
-		if (r < 0)
-			break;
-		total += (size_t)r;
 		r = 0;
-		if (c < n) {
-			r = -EFAULT;
+		if (!it->count)
 			break;
-		}
 	}
-	kfree(buf);
 	if (r == -ENOTCONN)
 		r = -EPIPE; /* Linux's sk_stream_wait_connect: never connected */
 	return total ? (long)total : r;

@@ -367,9 +367,9 @@ int tcp_pcb_connect(struct tcp_pcb *p, uint32_t addr, uint16_t port,
 
 /* ---- user calls -------------------------------------------------------- */
 
-long tcp_pcb_send(struct tcp_pcb *p, const void *buf, size_t len, uint64_t now)
+long tcp_pcb_send_room(struct tcp_pcb *p, size_t want)
 {
-	uint32_t room, n, pos, first;
+	uint32_t room, n;
 	int e;
 
 	if (p->err) {
@@ -392,20 +392,50 @@ long tcp_pcb_send(struct tcp_pcb *p, const void *buf, size_t len, uint64_t now)
 	}
 	if (p->fin_queued)
 		return -EPIPE;
+	if (!want)
+		return 0;
 	room = p->sbuf_max - p->sbuf_len;
 	if (!room)
 		return -EAGAIN;
-	n = (uint32_t)(len < room ? len : room);
+	n = (uint32_t)(want < room ? want : room);
 	if (tcp_ring_reserve(&p->sbuf, &p->sbuf_size, &p->sbuf_off,
 			     p->sbuf_len + n))
 		return -ENOMEM;
-	pos = (p->sbuf_off + p->sbuf_len) % p->sbuf_size;
-	first = tcp_min32(n, p->sbuf_size - pos);
-	memcpy(p->sbuf + pos, buf, first);
-	memcpy(p->sbuf, (const uint8_t *)buf + first, n - first);
+	return n;
+}
+
+uint32_t tcp_pcb_sbuf_run(const struct tcp_pcb *p, uint32_t off, uint8_t **run)
+{
+	uint32_t pos, free = p->sbuf_size - p->sbuf_len;
+
+	if (off >= free)
+		return 0;
+	pos = (p->sbuf_off + p->sbuf_len + off) % p->sbuf_size;
+	*run = p->sbuf + pos;
+	return tcp_min32(free - off, p->sbuf_size - pos);
+}
+
+void tcp_pcb_commit(struct tcp_pcb *p, uint32_t n, uint64_t now)
+{
 	p->sbuf_len += n;
 	tcp_output(p, now);
-	return n;
+}
+
+long tcp_pcb_send(struct tcp_pcb *p, const void *buf, size_t len, uint64_t now)
+{
+	long r = tcp_pcb_send_room(p, len);
+	uint32_t done = 0, k;
+	uint8_t *run;
+
+	if (r <= 0)
+		return r;
+	while (done < (uint32_t)r && (k = tcp_pcb_sbuf_run(p, done, &run))) {
+		k = tcp_min32(k, (uint32_t)r - done);
+		memcpy(run, (const uint8_t *)buf + done, k);
+		done += k;
+	}
+	tcp_pcb_commit(p, done, now);
+	return done;
 }
 
 long tcp_pcb_readable(struct tcp_pcb *p)

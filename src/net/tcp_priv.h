@@ -192,6 +192,16 @@ int tcp_pcb_connect(struct tcp_pcb *pcb, uint32_t addr, uint16_t port,
  * -EPIPE (shut down / closed), -ENOTCONN, or a pending error. */
 long tcp_pcb_send(struct tcp_pcb *pcb, const void *buf, size_t len,
 		  uint64_t now_ns);
+/* The same in place, for copying straight from a program's buffer:
+ * tcp_pcb_send_room makes room for up to want bytes in the send ring and
+ * gives the count (0 for want 0 once the state allows sending) or what
+ * tcp_pcb_send would fail with; tcp_pcb_sbuf_run points *run at the free
+ * ring from off on and returns how many bytes lie contiguous;
+ * tcp_pcb_commit queues n bytes written there and sends what it may. */
+long tcp_pcb_send_room(struct tcp_pcb *pcb, size_t want);
+uint32_t tcp_pcb_sbuf_run(const struct tcp_pcb *pcb, uint32_t off,
+			  uint8_t **run);
+void tcp_pcb_commit(struct tcp_pcb *pcb, uint32_t n, uint64_t now);
 /* Copy out up to len bytes: count, 0 at EOF, -EAGAIN, -ENOTCONN or a
  * pending error (-ECONNRESET...). peek leaves the data. */
 long tcp_pcb_recv(struct tcp_pcb *pcb, void *buf, size_t len, int peek,

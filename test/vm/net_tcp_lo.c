@@ -400,6 +400,17 @@ static void test_fault(void)
 	CHECK(recv(c, m + pg, 20, 0) == -1 && errno == EFAULT);
 	CHECK(recv(c, rest, sizeof(rest), 0) == 20 - r &&
 	      !memcmp(rest, &"0123456789abcdefghij"[r], (size_t)(20 - r)));
+	/* Sending from there: EFAULT (or the 5 bytes, as Linux may), and
+	 * exactly what was taken arrives, nothing more. */
+	memcpy(m + pg - 5, "VWXYZ", 5);
+	r = send(c, m + pg - 5, 20, 0);
+	CHECK(r == 5 || (r == -1 && errno == EFAULT));
+	if (r != 5)
+		r = 0;
+	CHECK(send(c, "end", 3, 0) == 3);
+	msleep(50);
+	CHECK(recv(a, rest, sizeof(rest), MSG_DONTWAIT) == r + 3 &&
+	      !memcmp(rest + r, "end", 3) && (!r || !memcmp(rest, "VWXYZ", 5)));
 	close(a);
 	close(c);
 	munmap(m, pg);
