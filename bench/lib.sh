@@ -55,7 +55,11 @@ bench_build_uni()
 			>>"$log" 2>&1 ||
 			bench_die "configuring bench/programs for uni failed (see $log)"
 	fi
+	# a target whose source appeared after the first configure (httpd)
+	# needs the configure again
 	cmake --build "$ubuild" --target "$1" >>"$log" 2>&1 ||
+		{ cmake "$ubuild" >>"$log" 2>&1 &&
+			cmake --build "$ubuild" --target "$1" >>"$log" 2>&1; } ||
 		bench_die "building $1.img failed (see $log)"
 	img=$ubuild/$1.img
 }
@@ -102,12 +106,13 @@ bench_kernel()
 		bench_die "no virtio-net modules in $kdir (see $log)"
 }
 
-# bench_initramfs DIR SOURCE NAME: SOURCE linked as DIR/NAME, /init as
-# DIR/init, both written with the modules of kdir (bench_kernel first)
-# into DIR/initramfs.gz. Sets initramfs.
+# bench_initramfs DIR SOURCE NAME [TREE DEST]: SOURCE linked as DIR/NAME,
+# /init as DIR/init, both written with the modules of kdir (bench_kernel
+# first) into DIR/initramfs.gz; with TREE, the directory TREE's files and
+# subdirectories under /DEST too (bench/http's web root). Sets initramfs.
 bench_initramfs()
 {
-	local dir=$1 src=$2 name=$3 m
+	local dir=$1 src=$2 name=$3 tree=${4-} dest=${5-} m
 	mkdir -p "$dir" || exit 1
 	musl-gcc -O2 -static -o "$dir/$name" "$src" >>"$log" 2>&1 ||
 		bench_die "musl-gcc $(basename "$src") failed (see $log)"
@@ -127,6 +132,7 @@ bench_initramfs()
 		while read -r m; do
 			_bench_cpio_file "modules/$m" "$kdir/modules/$m" 100644
 		done <"$kdir/modules/order"
+		[[ $tree ]] && _bench_cpio_tree "$tree" "$dest"
 		_bench_cpio_entry 'TRAILER!!!' 0 0 0 0
 	} | gzip -n -9 >"$dir/initramfs.gz" ||
 		bench_die "writing the initramfs failed"
@@ -150,6 +156,19 @@ _bench_cpio_entry() # NAME MODE(octal) SIZE RDEVMAJOR RDEVMINOR [FILE]
 _bench_cpio_file() # NAME FILE [MODE]
 {
 	_bench_cpio_entry "$1" "${3:-100755}" "$(stat -c %s "$2")" 0 0 "$2"
+}
+
+_bench_cpio_tree() # TREE DEST: TREE's directories and regular files
+{
+	local p
+	_bench_cpio_entry "$2" 40755 0 0 0
+	while IFS= read -r -d '' p; do
+		if [[ -d $1/$p ]]; then
+			_bench_cpio_entry "$2/$p" 40755 0 0 0
+		elif [[ -f $1/$p ]]; then
+			_bench_cpio_file "$2/$p" "$1/$p" 100644
+		fi
+	done < <(cd "$1" && find . -mindepth 1 -printf '%P\0' | sort -z)
 }
 
 # bench_host_cc NAME SOURCE: SOURCE built with the host cc as out/NAME.
@@ -316,14 +335,25 @@ bench_host_info()
 	[[ $sysroot == "$root/build/sysroot" ]] || uni_desc+=", sysroot $sysroot"
 }
 
+# bench_tsv FIGURE UNI LINUX UNIT BETTER (higher|lower): one line
+# FIGURE<TAB>UNI<TAB>LINUX<TAB>UNIT<TAB>BETTER appended to the file of
+# --tsv (tsv; nothing when it is empty): what bench/all collects.
+bench_tsv()
+{
+	[[ ${tsv-} ]] || return 0
+	printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$tsv" ||
+		bench_die "cannot write $tsv"
+}
+
 # bench_write_result TEXT: prints TEXT and writes it to
-# bench/results/<bench>-<date>-<time>.md.
+# bench/results/<bench>-<date>-<time>.md ($BENCH_RESULTS instead of
+# bench/results when set: CTest's quick run keeps the tree clean).
 bench_write_result()
 {
-	local res
+	local res dir=${BENCH_RESULTS:-$here/results}
 	printf '%s\n' "$1"
-	mkdir -p "$here/results"
-	res=$here/results/$bench-$(date -u +%Y%m%d-%H%M%S).md
+	mkdir -p "$dir"
+	res=$dir/$bench-$(date -u +%Y%m%d-%H%M%S).md
 	printf '%s\n' "$1" >"$res"
 	echo "(written to $res)" >&2
 }
