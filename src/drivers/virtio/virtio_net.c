@@ -330,8 +330,14 @@ int virtio_net_probe_all(void)
 		if (d->device != 0x1040 + VIRTIO_ID_NET &&
 		    !(d->device < 0x1040 && d->subsys == VIRTIO_ID_NET))
 			continue;
-		if (vnet_probe(d) == 0)
+		int r = vnet_probe(d);
+
+		if (r == 0)
 			n++;
+		else /* an interface that silently never appears helps nobody */
+			kprintf("uni: virtio-net at %02x:%02x.%x not used: "
+				"error %d%s\n", d->bus, d->dev, d->fn, -r,
+				r == -ENOMEM ? " (out of memory: more -m?)" : "");
 	}
 	return n;
 }
