@@ -1,0 +1,28 @@
+# mosquitto.cmake - the MQTT broker from Debian's mosquitto source package
+# (2.0.11), built with uni.cmake without patching its sources and driven
+# from the host. Included by test/apps/CMakeLists.txt after
+# cmake_projects.cmake (apps_cmake_project, apps_test).
+#
+#   apps.mosquitto.fetch   common/fetch: apt source (once, cached)
+#   apps.mosquitto.build   the broker (src/) and libmosquitto (lib/, which
+#                          its CMakeLists always builds): no TLS, cJSON,
+#                          websockets, clients, apps, plugins, C++ or docs
+#   apps.mosquitto.pubsub  mosquitto/pubsub: the image with a port forward
+#                          and mosquitto/conf as /etc/mosquitto; the host's
+#                          mosquitto_sub and mosquitto_pub (package
+#                          mosquitto-clients) exchange messages at QoS 0,
+#                          1 and 2.
+#
+# project(mosquitto) names no language, so CMake enables C++ too, which
+# uni.cmake refuses: mosquitto/project-before.cmake lets CXX be enabled
+# unused (its only C++ code, libmosquittopp, is off).
+set(APPS_MOSQUITTO "${CMAKE_CURRENT_SOURCE_DIR}/mosquitto")
+apps_cmake_project(mosquitto mosquitto
+  "-DCMAKE_PROJECT_INCLUDE_BEFORE=${APPS_MOSQUITTO}/project-before.cmake"
+  -DWITH_TLS=OFF -DWITH_TLS_PSK=OFF -DWITH_EC=OFF -DWITH_CJSON=OFF
+  -DWITH_WEBSOCKETS=OFF -DWITH_SRV=OFF -DWITH_LIB_CPP=OFF
+  -DWITH_CLIENTS=OFF -DWITH_APPS=OFF -DWITH_PLUGINS=OFF -DDOCUMENTATION=OFF)
+apps_test(mosquitto pubsub "${APPS_MOSQUITTO}/pubsub" "${APPS_UNI_RUN}"
+  "${APPS_WORK}/mosquitto/src/mosquitto.img" "${APPS_MOSQUITTO}/conf"
+  "${APPS_WORK}/mosquitto-pubsub" 20)
+set_tests_properties(apps.mosquitto.pubsub PROPERTIES TIMEOUT 90)
