@@ -25,44 +25,11 @@
 #include <uni/signal.h>
 #include <uni/syscall.h>
 #include <uni/time.h>
+#include "host_fdtable.h"
 #include "unit.h"
 
 /* ---- fakes: descriptors, scheduler, clock, signals, timers ------------ */
 
-#define NFD 64
-static struct file *fdt[NFD];
-
-struct file *fd_get(int fd)
-{
-	if (fd < 0 || fd >= NFD || !fdt[fd])
-		return NULL;
-	file_get(fdt[fd]);
-	return fdt[fd];
-}
-
-int fd_install(struct file *f, int minfd, int cloexec)
-{
-	(void)cloexec;
-	for (int i = minfd; i < NFD; i++)
-		if (!fdt[i]) {
-			fdt[i] = f;
-			return i;
-		}
-	return -EMFILE;
-}
-
-int fd_close(int fd)
-{
-	struct file *f = fd >= 0 && fd < NFD ? fdt[fd] : NULL;
-
-	if (!f)
-		return -EBADF;
-	fdt[fd] = NULL;
-	file_put(f);
-	return 0;
-}
-
-unsigned fd_limit(void) { return NFD; }
 
 static int blocks, wakes, block_result = -EINTR;
 static char me;
@@ -102,13 +69,13 @@ int wait_signal_pending(void) { return 0; }
 
 static long kread(int fd, void *buf, size_t n)
 {
-	struct file *f = fdt[fd];
+	struct file *f = host_fdt[fd];
 	return kernel_read(f, buf, n, 0);
 }
 
 static long kwrite(int fd, const void *buf, size_t n)
 {
-	struct file *f = fdt[fd];
+	struct file *f = host_fdt[fd];
 	return kernel_write(f, buf, n, 0);
 }
 
@@ -136,7 +103,7 @@ static void test_pipe(void)
 
 	CHECK(sys_pipe2((long)fds, O_NONBLOCK, 0, 0, 0, 0) == 0);
 	CHECK(sys_pipe2((long)fds, O_DIRECT, 0, 0, 0, 0) == -EINVAL);
-	struct file *r = fdt[fds[0]], *w = fdt[fds[1]];
+	struct file *r = host_fdt[fds[0]], *w = host_fdt[fds[1]];
 	CHECK(pipe_fcntl(r, F_GETPIPE_SZ, 0) == 65536);
 
 	/* Wrap-around in a one-page ring. */
@@ -184,7 +151,7 @@ static void test_pipe(void)
 
 	/* EPIPE and SIGPIPE once the reader is gone, POLLERR. */
 	CHECK(sys_pipe((long)fds, 0, 0, 0, 0, 0) == 0);
-	w = fdt[fds[1]];
+	w = host_fdt[fds[1]];
 	CHECK(fd_close(fds[0]) == 0);
 	sigs = 0;
 	CHECK(kwrite(fds[1], a, 1) == -EPIPE && sigs == 1 && last_sig == SIGPIPE);
@@ -214,7 +181,7 @@ static void test_eventfd(void)
 	CHECK(kwrite(fd, &v, 8) == 8);
 	v = 1;
 	CHECK(kwrite(fd, &v, 8) == -EAGAIN);
-	CHECK(fdt[fd]->ops->poll(fdt[fd], NULL) == (POLLIN | POLLRDNORM));
+	CHECK(host_fdt[fd]->ops->poll(host_fdt[fd], NULL) == (POLLIN | POLLRDNORM));
 	CHECK(fd_close(fd) == 0);
 	CHECK(kmalloc_in_use() == base);
 }
@@ -233,7 +200,7 @@ static void test_timerfd(void)
 	CHECK(fd >= 0);
 	CHECK(sys_timerfd_create(CLOCK_MONOTONIC, 0x10, 0, 0, 0, 0) == -EINVAL);
 	CHECK(sys_timerfd_settime(fd, 0, (long)&its, 0, 0, 0) == 0);
-	struct timer *tm = &((struct tfd_view *)fdt[fd]->priv)->tm;
+	struct timer *tm = &((struct tfd_view *)host_fdt[fd]->priv)->tm;
 	CHECK(tm->deadline == fake_now + 100 && timer_pending(tm));
 	CHECK(kread(fd, &v, 8) == -EAGAIN);
 	/* Fires 35 ns late: one expiration plus three missed periods. */
@@ -244,7 +211,7 @@ static void test_timerfd(void)
 	CHECK(kread(fd, &v, 8) == 8 && v == 4);
 	CHECK(sys_timerfd_gettime(fd, (long)&cur, 0, 0, 0, 0) == 0 &&
 	      cur.it_value.tv_nsec == 5 && cur.it_interval.tv_nsec == 10);
-	CHECK(sys_timerfd_gettime(NFD - 1, (long)&cur, 0, 0, 0, 0) == -EBADF);
+	CHECK(sys_timerfd_gettime(HOST_NFD - 1, (long)&cur, 0, 0, 0, 0) == -EBADF);
 	/* An absolute time 25 ns ago: counted at once, next period queued. */
 	its.it_value.tv_sec = (time_t)((fake_now - 25) / 1000000000);
 	its.it_value.tv_nsec = (long)((fake_now - 25) % 1000000000);

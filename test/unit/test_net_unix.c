@@ -22,6 +22,7 @@
 #include <uni/kmalloc.h>
 #include <uni/socket.h>
 #include <uni/vfs.h>
+#include "host_fdtable.h"
 #include "unit.h"
 #include "../../src/net/af_unix_priv.h"
 
@@ -118,30 +119,9 @@ static void fake_unlink(const char *name)
 }
 
 /* Descriptors for SCM_RIGHTS: plain files whose release is counted. */
-#define NFD 16
-static struct file *fdt[NFD];
 static int released;
 static void count_release(struct file *f) { (void)f; released++; }
 static const struct file_ops dummy_fops = { .release = count_release };
-
-struct file *fd_get(int fd)
-{
-	if (fd < 0 || fd >= NFD || !fdt[fd])
-		return NULL;
-	file_get(fdt[fd]);
-	return fdt[fd];
-}
-
-int fd_install(struct file *f, int minfd, int cloexec)
-{
-	(void)cloexec;
-	for (int i = minfd; i < NFD; i++)
-		if (!fdt[i]) {
-			fdt[i] = f;
-			return i;
-		}
-	return -EMFILE;
-}
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -355,8 +335,8 @@ static void test_rights(void)
 	struct kmsg m = { .it = &it, .control = cm.b, .controllen = sizeof(cm.b) };
 	int fds[2] = { 3, 4 };
 
-	fdt[3] = file_alloc(&dummy_fops, O_RDWR, NULL, NULL);
-	fdt[4] = file_alloc(&dummy_fops, O_RDWR, NULL, NULL);
+	host_fdt[3] = file_alloc(&dummy_fops, O_RDWR, NULL, NULL);
+	host_fdt[4] = file_alloc(&dummy_fops, O_RDWR, NULL, NULL);
 	a->ops->socketpair(a, b);
 	cm.h.cmsg_len = CMSG_LEN(sizeof(fds));
 	cm.h.cmsg_level = SOL_SOCKET;
@@ -365,9 +345,9 @@ static void test_rights(void)
 	iter_init1(&it, &one, "r", 1, 1);
 	CHECK(a->ops->sendmsg(a, &m, 0) == 1);
 	/* Close our descriptors: the message holds the files. */
-	file_put(fdt[3]);
-	file_put(fdt[4]);
-	fdt[3] = fdt[4] = NULL;
+	file_put(host_fdt[3]);
+	file_put(host_fdt[4]);
+	host_fdt[3] = host_fdt[4] = NULL;
 	CHECK(released == 0);
 	/* Receive with room for one: one installed, one closed, CTRUNC. */
 	/* Room for one descriptor (CMSG_SPACE(int) would hold two). */
@@ -379,20 +359,20 @@ static void test_rights(void)
 	CHECK(released == 1 && r.controllen == CMSG_LEN(sizeof(int)));
 	int fd;
 	memcpy(&fd, CMSG_DATA(&ctl.h), sizeof(fd));
-	CHECK(fd >= 0 && fd < NFD && fdt[fd]);
-	file_put(fdt[fd]);
-	fdt[fd] = NULL;
+	CHECK(fd >= 0 && fd < HOST_NFD && host_fdt[fd]);
+	file_put(host_fdt[fd]);
+	host_fdt[fd] = NULL;
 	CHECK(released == 2);
 	/* Files in a message nobody reads go with the receiver. */
-	fdt[5] = file_alloc(&dummy_fops, O_RDWR, NULL, NULL);
+	host_fdt[5] = file_alloc(&dummy_fops, O_RDWR, NULL, NULL);
 	fds[0] = 5;
 	cm.h.cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(&cm.h), fds, sizeof(int));
 	m.controllen = CMSG_SPACE(sizeof(int));
 	iter_init1(&it, &one, "r", 1, 1);
 	CHECK(a->ops->sendmsg(a, &m, 0) == 1);
-	file_put(fdt[5]);
-	fdt[5] = NULL;
+	file_put(host_fdt[5]);
+	host_fdt[5] = NULL;
 	rel(b);
 	CHECK(released == 3);
 	/* Two SCM_RIGHTS messages in one sendmsg add up. */
@@ -404,8 +384,8 @@ static void test_rights(void)
 		int before = released;
 
 		x->ops->socketpair(x, y);
-		fdt[6] = file_alloc(&dummy_fops, O_RDWR, NULL, NULL);
-		fdt[7] = file_alloc(&dummy_fops, O_RDWR, NULL, NULL);
+		host_fdt[6] = file_alloc(&dummy_fops, O_RDWR, NULL, NULL);
+		host_fdt[7] = file_alloc(&dummy_fops, O_RDWR, NULL, NULL);
 		memset(&two, 0, sizeof(two));
 		h = CMSG_FIRSTHDR(&mh);
 		for (int i = 0; i < 2; i++, h = CMSG_NXTHDR(&mh, h)) {
@@ -419,9 +399,9 @@ static void test_rights(void)
 		iter_init1(&it, &one, "2", 1, 1);
 		CHECK(x->ops->sendmsg(x, &k2, 0) == 1);
 		CHECK(((struct unix_sock *)y->priv)->rq_head->nfiles == 2);
-		file_put(fdt[6]);
-		file_put(fdt[7]);
-		fdt[6] = fdt[7] = NULL;
+		file_put(host_fdt[6]);
+		file_put(host_fdt[7]);
+		host_fdt[6] = host_fdt[7] = NULL;
 		rel(y);
 		rel(x);
 		CHECK(released == before + 2);
