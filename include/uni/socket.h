@@ -99,4 +99,10 @@ int sock_wait(struct socket *s, uint32_t mask, int for_send, int flags);
 /* The socket behind a file, or NULL if f is not a socket. */
 struct socket *sock_from_file(struct file *f);
 
+/* af_netlink.c: queue one datagram of len bytes from the kernel on the
+ * netlink socket behind f (mq_notify's SIGEV_THREAD cookie, called by
+ * src/kernel/ipc/mq_notify.c); len 0 only checks f. 0, -ENOTSOCK,
+ * -EINVAL (another family), -ENOBUFS, -ENOMEM. */
+int netlink_kernel_send(struct file *f, const void *data, size_t len);
+
 #endif

@@ -549,6 +549,32 @@ static void nl_release(struct socket *s)
 	kfree(ns);
 }
 
+/* A datagram from the kernel on the netlink socket behind f, outside any
+ * request: mq_notify's SIGEV_THREAD cookie (src/kernel/ipc/mq_notify.c).
+ * len 0 only checks f. 0, -ENOTSOCK, -EINVAL (another family, Linux's
+ * netlink_getsockbyfilp), -ENOBUFS (SO_RCVBUF full), -ENOMEM. */
+int netlink_kernel_send(struct file *f, const void *data, size_t len)
+{
+	struct socket *s = sock_from_file(f);
+	struct nl_sock *ns;
+	void *p;
+
+	if (!s)
+		return -ENOTSOCK;
+	if (s->family != AF_NETLINK)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	ns = s->priv;
+	ns->err = 0;
+	p = nl_room(ns, len);
+	if (!p)
+		return ns->err;
+	memcpy(p, data, len);
+	nl_flush(ns);
+	return 0;
+}
+
 static const struct sock_ops nl_ops = {
 	.bind = nl_bind,
 	.connect = nl_connect,
