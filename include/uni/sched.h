@@ -33,6 +33,8 @@ int sched_thread_count(void);
  * (idle time is nobody's). */
 uint64_t sched_thread_cpu_ns(void);
 uint64_t sched_process_cpu_ns(void);
+/* CPU time used by any live thread t, up to now if it is running. */
+uint64_t sched_cpu_ns_of(const struct thread *t);
 
 void sched_init(void);
 

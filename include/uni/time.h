@@ -32,4 +32,21 @@ uint64_t time_now_ns(void);      /* monotonic, since the clock started */
 uint64_t time_wall_base_ns(void); /* REALTIME at time_now_ns() == 0 */
 uint64_t time_tsc_hz(void);
 
+/* clock_settime(CLOCK_REALTIME): make REALTIME read wall_ns now; the
+ * monotonic clock does not move. 0, or -EINVAL for a time before the
+ * clock started (the base would be negative). Call with interrupts
+ * disabled (a syscall). */
+int time_set_wall_ns(uint64_t wall_ns);
+
+/* A subsystem that converted CLOCK_REALTIME deadlines (absolute timers,
+ * absolute sleeps) to monotonic ones registers once to hear of every
+ * change: fn runs inside time_set_wall_ns, interrupts disabled, with
+ * the signed step of REALTIME (new minus old), and re-arms what it must
+ * (POSIX: an absolute REALTIME timer now in the past expires at once). */
+struct wall_watch {
+	void (*fn)(struct wall_watch *w, int64_t step_ns);
+	struct wall_watch *next;
+};
+void time_wall_watch(struct wall_watch *w);
+
 #endif

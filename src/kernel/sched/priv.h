@@ -24,6 +24,9 @@ struct thread {
 	int interrupt_pending; /* sched_interrupt before the block */
 	uint64_t fs_base;      /* TLS pointer while switched out */
 	uint64_t cpu_ns;       /* CPU time used, up to its last charge */
+	int policy;            /* SCHED_OTHER, _FIFO, _RR, _BATCH, _IDLE */
+	int prio;              /* run-queue level: 0, or 1..99 for FIFO/RR */
+	int reset_on_fork;     /* SCHED_RESET_ON_FORK, kept for getscheduler */
 	int *clear_tid;        /* CLONE_CHILD_CLEARTID / set_tid_address */
 	struct timer wait_timer;  /* sched_block's deadline */
 	struct thread *rq_next;   /* run queue, or free list when dead */
@@ -71,6 +74,18 @@ int irq_dispatch(unsigned vector);
  * or -EFAULT. */
 struct thread *sched_new_thread(int (*fn)(void *), void *arg,
 				void *stack_top, uint64_t fs_base, long *err);
+
+/* Scheduling policy (sched.c). Levels 1..SCHED_RT_MAX hold the FIFO and
+ * RR threads, level 0 every other one; a runnable thread of a higher level
+ * always runs first. sched_set_policy changes t's policy and level (the
+ * caller has checked them) and moves t in the run queue as Linux does:
+ * raised -> tail of its new level, lowered -> head, unchanged -> stays;
+ * the running thread gives the CPU up on the way out of the kernel if a
+ * waiting thread now outranks it. */
+#define SCHED_RT_MAX 99
+#define SCHED_OTHER_SLICE_NS 10000000ULL /* 10 ms, SCHED_OTHER round robin */
+#define SCHED_RR_SLICE_NS 100000000ULL   /* 100 ms, Linux's RR_TIMESLICE */
+void sched_set_policy(struct thread *t, int policy, int prio);
 
 /* From the interrupt path (arch trap.c -> sched_irq). */
 void sched_irq(struct trap_frame *tf);

@@ -7,8 +7,11 @@
  * against PIT channel 0 read by latch commands (microvm has no port 0x61,
  * so channel 2's gate cannot be used), CPUID 0x16 (nominal MHz). The wall
  * clock at start comes from the CMOS RTC, guarded against the 0xff reads of
- * a machine without one (QEMU rtc=off).
+ * a machine without one (QEMU rtc=off); clock_settime(CLOCK_REALTIME)
+ * moves it later (time_set_wall_ns), never the monotonic clock, and tells
+ * the subsystems that keep CLOCK_REALTIME deadlines (time_wall_watch).
  */
+#include <errno.h>
 #include <stdint.h>
 #include <uni/kernel.h>
 #include <uni/time.h>
@@ -23,6 +26,7 @@
 static uint64_t tsc_hz, tsc_start, wall_base_ns;
 static uint64_t ns_mult; /* ns = (tsc_delta * ns_mult) >> 32 */
 static int ready;
+static struct wall_watch *wall_watchers;
 
 static uint64_t hz_from_cpuid(void)
 {
@@ -172,4 +176,25 @@ uint64_t time_tsc_hz(void)
 	if (!ready)
 		time_init();
 	return tsc_hz;
+}
+
+int time_set_wall_ns(uint64_t wall_ns)
+{
+	uint64_t now = time_now_ns(), old = wall_base_ns;
+	struct wall_watch *w;
+
+	/* The base is unsigned: a wall clock before the moment the TSC
+	 * clock started (1970 + uptime) cannot be represented. */
+	if (wall_ns < now)
+		return -EINVAL;
+	wall_base_ns = wall_ns - now;
+	for (w = wall_watchers; w; w = w->next)
+		w->fn(w, (int64_t)(wall_base_ns - old));
+	return 0;
+}
+
+void time_wall_watch(struct wall_watch *w)
+{
+	w->next = wall_watchers;
+	wall_watchers = w;
 }

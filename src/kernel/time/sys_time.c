@@ -1,23 +1,68 @@
 /*
- * sys_time.c - clock_gettime, clock_getres, gettimeofday, time.
+ * sys_time.c - clock_gettime, clock_getres, clock_settime, gettimeofday,
+ * time; the CPU-time clock ids (uni/cpuclock.h).
  *
  * Layer: kernel time syscalls over clock.c. MONOTONIC, MONOTONIC_RAW,
  * BOOTTIME and their COARSE forms read the TSC clock; REALTIME adds the
- * wall clock read at start. PROCESS_CPUTIME and THREAD_CPUTIME are the
- * scheduler's run-time accounting (idle time is nobody's).
+ * wall clock base (read from the RTC at start, moved by clock_settime).
+ * PROCESS_CPUTIME, THREAD_CPUTIME and the per-process and per-thread ids
+ * of clock_getcpuclockid/pthread_getcpuclockid are the scheduler's
+ * run-time accounting (idle time is nobody's). Only REALTIME can be set,
+ * as on Linux: a CPU-time clock gives EPERM, any other EINVAL.
  */
 #include <errno.h>
 #include <stddef.h>
 #include <sys/time.h>
 #include <time.h>
+#include <uni/cpuclock.h>
+#include <uni/ident.h>
 #include <uni/kernel.h>
+#include <uni/proc.h>
 #include <uni/sched.h>
 #include <uni/syscall.h>
 #include <uni/time.h>
 #include <uni/uaccess.h>
 
+/* Linux's encoding of a CPU-time clock id (include/linux/posix-timers.h):
+ * the low two bits the kind, bit 2 per-thread, the rest ~pid. */
+#define CPUCLOCK_PERTHREAD 4
+#define CPUCLOCK_KIND_MASK 3
+#define CPUCLOCK_KINDS 3 /* PROF, VIRT, SCHED */
+
+int cpuclock_lookup(clockid_t id, struct thread **t)
+{
+	int pid;
+
+	if (id == CLOCK_PROCESS_CPUTIME_ID) {
+		*t = NULL;
+		return 0;
+	}
+	if (id == CLOCK_THREAD_CPUTIME_ID) {
+		*t = sched_current();
+		return 0;
+	}
+	if (id >= 0 || (id & CPUCLOCK_KIND_MASK) >= CPUCLOCK_KINDS)
+		return -EINVAL;
+	pid = ~(id >> 3); /* arithmetic shift: the id is negative */
+	if (id & CPUCLOCK_PERTHREAD) {
+		*t = pid ? sched_find(pid) : sched_current();
+		return *t ? 0 : -EINVAL;
+	}
+	*t = NULL;
+	/* The one process: its pid, or 0 for the caller's own. */
+	return pid == 0 || pid == UNI_PID ? 0 : -EINVAL;
+}
+
+uint64_t cpuclock_ns(const struct thread *t)
+{
+	return t ? sched_cpu_ns_of(t) : sched_process_cpu_ns();
+}
+
 static long clock_ns(clockid_t id, uint64_t *ns)
 {
+	struct thread *t;
+	long rc;
+
 	switch (id) {
 	case CLOCK_REALTIME:
 	case CLOCK_REALTIME_COARSE:
@@ -29,14 +74,11 @@ static long clock_ns(clockid_t id, uint64_t *ns)
 	case CLOCK_BOOTTIME:
 		*ns = time_now_ns();
 		return 0;
-	case CLOCK_PROCESS_CPUTIME_ID:
-		*ns = sched_process_cpu_ns();
-		return 0;
-	case CLOCK_THREAD_CPUTIME_ID:
-		*ns = sched_thread_cpu_ns();
-		return 0;
 	default:
-		return -EINVAL;
+		rc = cpuclock_lookup(id, &t);
+		if (!rc)
+			*ns = cpuclock_ns(t);
+		return rc;
 	}
 }
 
@@ -70,6 +112,35 @@ SYSCALL_DEFINE2(clock_getres, clockid_t, id, struct timespec *, res)
 		return copy_to_user(res, &r, sizeof(r));
 	}
 	return 0;
+}
+
+/* Linux's upper bound for a settable time (KTIME_SETTOD_MAX_SEC): 30
+ * years short of the end of 64-bit nanoseconds. */
+#define SETTOD_MAX_SEC (INT64_MAX / (int64_t)NSEC_PER_SEC - 30LL * 31556952)
+
+SYSCALL_DEFINE2(clock_settime, clockid_t, id, const struct timespec *, uts)
+{
+	struct timespec ts;
+	struct thread *t;
+
+	if (id != CLOCK_REALTIME) {
+		/* A CPU-time clock exists but cannot be set (Linux checks the
+		 * id, then says EPERM); every other clock is not settable. */
+		if (id == CLOCK_PROCESS_CPUTIME_ID ||
+		    id == CLOCK_THREAD_CPUTIME_ID || id < 0) {
+			if (copy_from_user(&ts, uts, sizeof(ts)))
+				return -EFAULT;
+			return cpuclock_lookup(id, &t) ? -EINVAL : -EPERM;
+		}
+		return -EINVAL;
+	}
+	if (copy_from_user(&ts, uts, sizeof(ts)))
+		return -EFAULT;
+	if (!timespec_valid(&ts) || ts.tv_sec > SETTOD_MAX_SEC)
+		return -EINVAL;
+	if (!ident_capable())
+		return -EPERM; /* CAP_SYS_TIME */
+	return time_set_wall_ns(timespec_ns(&ts));
 }
 
 SYSCALL_DEFINE2(gettimeofday, struct timeval *, tv, void *, tz)
