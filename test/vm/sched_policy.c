@@ -156,6 +156,17 @@ static void test_values(void)
 	CHECK(sched_getscheduler(0) == SCHED_OTHER);
 	errno = 0;
 	CHECK(sched_setparam(99999, &p) == -1 && errno == ESRCH);
+
+	/* the attribute refuses a policy the kernel has not (libc-ext) */
+	pthread_attr_t a;
+	int got = -1;
+	pthread_attr_init(&a);
+	CHECK(pthread_attr_setschedpolicy(&a, SCHED_RR) == 0 &&
+	      pthread_attr_getschedpolicy(&a, &got) == 0 && got == SCHED_RR);
+	CHECK(pthread_attr_setschedpolicy(&a, 12345) == EINVAL &&
+	      pthread_attr_getschedpolicy(&a, &got) == 0 && got == SCHED_RR);
+	CHECK(pthread_attr_setschedpolicy(&a, -1) == EINVAL);
+	pthread_attr_destroy(&a);
 }
 
 /* --- preemption by a higher priority -------------------------------------- */
