@@ -85,6 +85,16 @@ long mm_map_zero(struct file *f, const struct mm_map *m);
  * the new end leave every shared mapping before the file frees them. */
 struct vnode;
 void mm_file_shrink(struct vnode *vn, uint64_t size);
+/* A mapped regular file has grown to `size` bytes (truncate, a write past
+ * the end): shared mappings gain its pages that now lie before the end
+ * (mm/sys_mman.c). */
+void mm_file_grow(struct vnode *vn, uint64_t size);
+
+/* The signal a page fault at addr (access: MM_FAULT_* bits) raises:
+ * SIGBUS for an access the protection allows to a page of a shared file
+ * mapping past the end of the file, else SIGSEGV (mm/fault.c; the signal
+ * code's sig_fault asks). */
+int mm_fault_signal(uint64_t addr, unsigned access);
 
 /* Print frames, page-table use, the program's ranges and the break. */
 void mm_dump(void);

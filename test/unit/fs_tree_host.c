@@ -111,3 +111,10 @@ long mm_map_file(struct file *f, const struct mm_map *m)
 	(void)m;
 	return -ENODEV;
 }
+
+/* A write past the end of a mapped file tells mm; nothing is mapped. */
+void mm_file_grow(struct vnode *vn, uint64_t size)
+{
+	(void)vn;
+	(void)size;
+}

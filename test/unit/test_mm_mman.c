@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <uni/file.h>
@@ -42,7 +43,7 @@ uintptr_t mm_hosted_dmap_offset;
 
 struct fpte {
 	uint64_t vpn, pa;
-	int prot;
+	int prot, dirty; /* dirty: the hardware bit, set by hand (written) */
 	struct fpte *next;
 };
 
@@ -86,7 +87,8 @@ int pt_map(uint64_t va, uint64_t pa, int prot)
 		tables[ntables++] = va >> 21;
 	}
 	e = malloc(sizeof(*e));
-	*e = (struct fpte){va >> 12, pa, prot, NULL};
+	/* As paging.c: a writable page starts out dirty. */
+	*e = (struct fpte){va >> 12, pa, prot, !!(prot & PROT_WRITE), NULL};
 	*p = e;
 	npte++;
 	return 0;
@@ -113,6 +115,25 @@ void pt_protect(uint64_t va, int prot)
 	if (!e)
 		panic("pt_protect: %llx not populated", (unsigned long long)va);
 	e->prot = prot;
+}
+
+int pt_clean(uint64_t va)
+{
+	struct fpte *e = *slot(va >> 12);
+	int d = e && e->dirty;
+
+	if (e)
+		e->dirty = 0;
+	return d;
+}
+
+/* A write through the mapping, as the CPU marks it. */
+static void fake_write(uint64_t va)
+{
+	struct fpte *e = *slot(va >> 12);
+
+	if (e)
+		e->dirty = 1;
 }
 
 uint64_t pt_lookup(uint64_t va, int *prot)
@@ -289,6 +310,29 @@ static const struct vnode_ops fake_ops = { .getpage = fake_getpage };
 
 static const struct vnode_ops gen_ops = { 0 };
 
+/* The process layer: its capability and RLIMIT_MEMLOCK (Linux's default
+ * for root), which test_lock changes. */
+static int fake_capable = 1;
+static uint64_t fake_memlock = 8 << 20;
+
+int ident_capable(void)
+{
+	return fake_capable;
+}
+
+uint64_t rlimit_cur(int resource)
+{
+	return resource == RLIMIT_MEMLOCK ? fake_memlock : ~0ULL;
+}
+
+/* The file layer's clock: ticks at each call. */
+static long clock_now;
+
+struct timespec vfs_now(void)
+{
+	return (struct timespec){ .tv_sec = ++clock_now };
+}
+
 struct file *fd_get(int fd)
 {
 	struct file *t[] = { [3] = &fpipe, &frw, &fro, &fgen };
@@ -371,7 +415,8 @@ static void test_files(void)
 	c = sys_mremap(a, 3 * PG, 5 * PG, MREMAP_MAYMOVE, 0, 0);
 	CHECK(c > 0 && c != a && !populated(a) && frw.refs == 2);
 	CHECK(*mem(c + 10) == 42 && *mem(c + PG + 5) == 7);
-	CHECK(pt_lookup(c + 4 * PG, NULL) == fpages[4] && fpages[4]);
+	/* Past the file's end (3 pages): reserved, not populated. */
+	CHECK(!populated(c + 3 * PG) && !populated(c + 4 * PG));
 	CHECK(vma_find(&mm_as.vmas, c)->end == (uint64_t)c + 5 * PG);
 	CHECK(sys_mremap(c, 5 * PG, 2 * PG, 0, 0, 0) == c);
 	CHECK(!populated(c + 2 * PG) && frw.refs == 2);
@@ -395,20 +440,55 @@ static void test_files(void)
 	CHECK(frw.refs == 0 && fpages[0] && fpages[1] && fpages[2]);
 	CHECK(sys_munmap(a, 4 * PG, 0, 0, 0, 0) == 0 && accounted());
 
-	/* The file shrinks: pages past the end leave the mappings, their
-	 * addresses stay reserved, the page holding the end stays. */
+	/* The file shrinks: pages past the end leave the mappings, which
+	 * stay as they are; the page holding the end stays. Growing brings
+	 * the pages back; mprotect never fills them. */
 	a = sys_mmap(0, 3 * PG, RW, MAP_SHARED, 4, 0);
 	b = sys_mmap(0, PG, RW, MAP_SHARED, 4, 2 * PG);
 	CHECK(a > 0 && b > 0 && frw.refs == 2);
 	mm_file_shrink(&fvn, PG + 1);
+	fvn.size = PG + 1;
 	CHECK(populated(a + PG) && !populated(a + 2 * PG) && !populated(b));
-	CHECK(frw.refs == 1 && vma_covered(&mm_as.vmas, a, a + 3 * PG));
-	CHECK(vma_find(&mm_as.vmas, a + 2 * PG)->prot == PROT_NONE &&
-	      !vma_find(&mm_as.vmas, b)->file);
+	CHECK(frw.refs == 2 && vma_covered(&mm_as.vmas, a, a + 3 * PG));
+	CHECK(vma_find(&mm_as.vmas, a + 2 * PG)->prot == RW &&
+	      vma_find(&mm_as.vmas, b)->file == &frw);
+	CHECK(sys_mprotect(a, 3 * PG, PROT_READ, 0, 0, 0) == 0 &&
+	      !populated(a + 2 * PG) && prot_at(a + PG) == PROT_READ);
+	CHECK(sys_mprotect(a, 3 * PG, RW, 0, 0, 0) == 0 &&
+	      !populated(a + 2 * PG));
 	mm_file_shrink(&fvn, 0);
-	CHECK(!populated(a) && frw.refs == 0 && vma_check(&mm_as.vmas) == 0);
+	fvn.size = 0;
+	CHECK(!populated(a) && frw.refs == 2 && vma_check(&mm_as.vmas) == 0);
+	fvn.size = 3 * PG;
+	mm_file_grow(&fvn, 3 * PG);
+	CHECK(pt_lookup(a + 2 * PG, NULL) == fpages[2] &&
+	      pt_lookup(b, NULL) == fpages[2] && prot_at(b) == RW);
 	CHECK(sys_munmap(a, 3 * PG, 0, 0, 0, 0) == 0);
 	CHECK(sys_munmap(b, PG, 0, 0, 0, 0) == 0 && accounted());
+
+#ifndef TEST_REAL_PT /* fake_write sets the fake's dirty bit */
+	/* Time stamps: mmap marks the access; a write through the mapping
+	 * marks the modification at msync or munmap, not before. */
+	fvn.atime = fvn.mtime = fvn.ctime = (struct timespec){ 0 };
+	a = sys_mmap(0, 2 * PG, RW, MAP_SHARED, 4, 0);
+	CHECK(a > 0 && fvn.atime.tv_sec > 0 && fvn.mtime.tv_sec == 0);
+	CHECK(sys_msync(a, 2 * PG, MS_SYNC, 0, 0, 0) == 0 &&
+	      fvn.mtime.tv_sec == 0);
+	fake_write(a + PG);
+	CHECK(sys_msync(a, PG, MS_INVALIDATE, 0, 0, 0) == 0 &&
+	      fvn.mtime.tv_sec == 0);
+	CHECK(sys_msync(a, 2 * PG, MS_ASYNC, 0, 0, 0) == 0 &&
+	      fvn.mtime.tv_sec > 0 && fvn.ctime.tv_sec == fvn.mtime.tv_sec);
+	fvn.mtime.tv_sec = 0;
+	CHECK(sys_msync(a, 2 * PG, MS_SYNC, 0, 0, 0) == 0 &&
+	      fvn.mtime.tv_sec == 0); /* cleaned by the first msync */
+	CHECK(sys_mprotect(a, 2 * PG, PROT_NONE, 0, 0, 0) == 0 &&
+	      sys_mprotect(a, 2 * PG, RW, 0, 0, 0) == 0);
+	CHECK(sys_munmap(a, 2 * PG, 0, 0, 0, 0) == 0 && fvn.mtime.tv_sec == 0);
+	a = sys_mmap(0, PG, RW, MAP_SHARED, 4, 0);
+	fake_write(a);
+	CHECK(sys_munmap(a, PG, 0, 0, 0, 0) == 0 && fvn.mtime.tv_sec > 0);
+#endif
 
 	/* Read-only file: shared read mapping, never writable. */
 	a = sys_mmap(0, PG, PROT_READ, MAP_SHARED, 5, 0);
@@ -425,11 +505,25 @@ static void test_files(void)
 	      *mem(a + PG) == 9);
 	CHECK(sys_munmap(a, 2 * PG, 0, 0, 0, 0) == 0 && frw.refs == 0);
 
-	/* Private: a copy; writes stay in it; past EOF reads zeros. */
+	/* Private: a copy; writes stay in it; the page holding EOF reads
+	 * zeros after it. */
 	a = sys_mmap(0, 3 * PG, RW, MAP_PRIVATE, 6, 0);
 	CHECK(a > 0 && fgen.refs == 0);
 	CHECK(*mem(a) == 1 && *mem(a + 4999) == (uint8_t)(4999 * 7 + 1));
-	CHECK(*mem(a + 5000) == 0 && zero_page(a + 2 * PG));
+	/* The page holding the end reads zeros after it; the next one is
+	 * wholly past the end: reserved, never populated (SIGBUS). */
+	CHECK(*mem(a + 5000) == 0 && !populated(a + 2 * PG));
+	CHECK(vma_find(&mm_as.vmas, a + 2 * PG)->flags & VMA_PAST_EOF &&
+	      vma_find(&mm_as.vmas, a + 2 * PG)->start == (uint64_t)a + 2 * PG);
+	CHECK(sys_mprotect(a, 3 * PG, PROT_READ, 0, 0, 0) == 0 &&
+	      sys_mprotect(a, 3 * PG, RW, 0, 0, 0) == 0 && !populated(a + 2 * PG));
+	CHECK(sys_mremap(a + 2 * PG, PG, 2 * PG, 0, 0, 0) == a + 2 * PG &&
+	      !populated(a + 3 * PG) &&
+	      vma_find(&mm_as.vmas, a + 3 * PG)->flags & VMA_PAST_EOF);
+	CHECK(sys_munmap(a + 3 * PG, PG, 0, 0, 0, 0) == 0);
+	/* All past the end: no frame at all. */
+	b = sys_mmap(0, PG, RW, MAP_PRIVATE, 6, 2 * PG);
+	CHECK(b > 0 && !populated(b) && sys_munmap(b, PG, 0, 0, 0, 0) == 0);
 	c = sys_mmap(0, PG, RW, MAP_PRIVATE, 5, 2 * PG); /* read-only fd */
 	CHECK(c > 0 && *mem(c) == 9);
 	*mem(c) = 1;
@@ -457,6 +551,7 @@ static void test_files_random(void)
 	int bad = 0;
 
 	memset(m, 0, sizeof(m));
+	fvn.size = FPAGES * PG; /* the model has every page in the file */
 	srand(4242);
 	for (int step = 0; step < 3000 && !bad; step++) {
 		int a = rand() % WN, len = 1 + rand() % (WN - a);
@@ -518,6 +613,37 @@ static void test_files_random(void)
 	CHECK(!bad);
 	CHECK(sys_munmap(w, WN * PG, 0, 0, 0, 0) == 0 && frw.refs == 0);
 	CHECK(accounted());
+}
+
+/* mlock marks (msync(MS_INVALIDATE) says EBUSY), and RLIMIT_MEMLOCK for
+ * a program without the capability. */
+static void test_lock(void)
+{
+	long a = mmap_(0, 4 * PG, RW, ANON), b;
+
+	CHECK(a > 0 && sys_mlock(a + PG, 2 * PG, 0, 0, 0, 0) == 0);
+	CHECK(sys_msync(a, PG, MS_INVALIDATE, 0, 0, 0) == 0);
+	CHECK(sys_msync(a, 2 * PG, MS_INVALIDATE, 0, 0, 0) == -EBUSY);
+	CHECK(vma_find(&mm_as.vmas, a + PG)->start == (uint64_t)a + PG &&
+	      vma_check(&mm_as.vmas) == 0);
+	CHECK(sys_munlock(a, 4 * PG, 0, 0, 0, 0) == 0 &&
+	      vma_find(&mm_as.vmas, a + 3 * PG)->start == (uint64_t)a);
+	fake_capable = 0;
+	fake_memlock = 2 * PG;
+	CHECK(sys_mlock(a, 3 * PG, 0, 0, 0, 0) == -ENOMEM);
+	CHECK(sys_mlock(a, 2 * PG, 0, 0, 0, 0) == 0);
+	CHECK(mmap_(0, PG, RW, ANON | MAP_LOCKED) == -EAGAIN);
+	CHECK(sys_mlockall(MCL_FUTURE, 0, 0, 0, 0, 0) == 0);
+	CHECK(mmap_(0, PG, RW, ANON) == -EAGAIN);
+	CHECK(sys_munlockall(0, 0, 0, 0, 0, 0) == 0);
+	b = mmap_(0, PG, RW, ANON | MAP_LOCKED);
+	CHECK(b > 0 && sys_msync(b, PG, MS_INVALIDATE, 0, 0, 0) == -EBUSY);
+	fake_memlock = 0;
+	CHECK(sys_mlock(a, PG, 0, 0, 0, 0) == -EPERM);
+	fake_capable = 1;
+	fake_memlock = 8 << 20;
+	CHECK(sys_munmap(b, PG, 0, 0, 0, 0) == 0);
+	CHECK(sys_munmap(a, 4 * PG, 0, 0, 0, 0) == 0 && accounted());
 }
 
 /* ---- fixed cases ---------------------------------------------------- */
@@ -1166,6 +1292,7 @@ int main(void)
 	test_enomem();
 	test_random();
 	test_files();
+	test_lock();
 	test_files_random();
 
 #ifdef TEST_REAL_PT

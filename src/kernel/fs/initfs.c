@@ -1,6 +1,6 @@
 /*
  * initfs.c - the root file system's contents at boot: /dev, /proc, /tmp,
- * /etc and the directory trees embedded in the image.
+ * /var/tmp, /etc and the directory trees embedded in the image.
  *
  * Layer: kernel fs, above the VFS helpers of uni/vfs.h. vfs_root() calls
  * fs_populate() once, right after / exists as an empty ramfs, so an image
@@ -317,6 +317,10 @@ void fs_populate(void)
 {
 	mkdir_mode("/etc", 0755);
 	mkdir_mode("/tmp", 01777);
+	/* FHS: temporary files kept between reboots (of a program that has
+	 * none, here); programs and test suites expect it. */
+	mkdir_mode("/var", 0755);
+	mkdir_mode("/var/tmp", 01777);
 	mkdir_mode("/dev", 0755);
 	mkdir_mode("/proc", 0555);
 	devfs_mount();

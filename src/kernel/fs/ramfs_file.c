@@ -56,6 +56,7 @@ static long ramfs_write(struct file *f, struct iov_iter *it, uint64_t *pos)
 {
 	struct vnode *vn = f->vn;
 	uint64_t p = (f->flags & O_APPEND) ? vn->size : *pos;
+	uint64_t old_size = vn->size;
 	size_t done = 0;
 	long err = 0;
 
@@ -83,6 +84,10 @@ static long ramfs_write(struct file *f, struct iov_iter *it, uint64_t *pos)
 	*pos = p;
 	if (done)
 		vn->mtime = vn->ctime = vfs_now();
+	/* A mapped file (getpage pins it) that grew: shared mappings reach
+	 * the new pages. */
+	if (vn->size > old_size && RN(vn)->f.pinned)
+		mm_file_grow(vn, vn->size);
 	return done ? (long)done : err == -ENOMEM ? -ENOSPC : err;
 }
 

@@ -292,11 +292,18 @@ SYSCALL_DEFINE2(utime, const char *, path, const struct utimbuf *, ubuf)
 /* Set the size of a regular file the caller may write. */
 static long set_size(struct vnode *vn, long len)
 {
+	uint64_t old = vn->size;
+	long r;
+
 	if (!vn->ops->truncate)
 		return -EINVAL;
-	if ((uint64_t)len < vn->size)
+	if ((uint64_t)len < old)
 		mm_file_shrink(vn, (uint64_t)len);
-	return vn->ops->truncate(vn, (uint64_t)len);
+	r = vn->ops->truncate(vn, (uint64_t)len);
+	/* Shared mappings reach the new pages (SIGBUS there before). */
+	if (!r && (uint64_t)len > old)
+		mm_file_grow(vn, (uint64_t)len);
+	return r;
 }
 
 SYSCALL_DEFINE2(truncate, const char *, path, long, len)

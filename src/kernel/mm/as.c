@@ -12,9 +12,13 @@
  * populated (no demand paging: frames are allocated when a range becomes
  * accessible). So a PROT_NONE VMA may hold populated pages (made PROT_NONE
  * by mprotect, frames kept) and unpopulated ones (reserved only). A shared
- * file mapping (v->file) is populated whole from the start, PROT_NONE or
- * not, with the file's own frames, which mm never frees: the VMA holds a
- * reference to the file instead (sys_mman.c).
+ * file mapping (v->file) is the exception: its pages are populated, PROT_NONE
+ * or not, with the file's own frames exactly where the file has data, that
+ * is up to the page holding its last byte; the pages past the end stay
+ * unpopulated (a touch raises SIGBUS, mm_fault_signal) until the file grows
+ * (mm_file_grow). mm never frees a file's frames: the VMA holds a reference
+ * to the file instead (sys_mman.c). A private file mapping's pages wholly
+ * past the end are a VMA_PAST_EOF range, never populated either.
  * Callers check frames and reserve VMA nodes before they change anything,
  * so an operation either completes or fails with nothing changed. There
  * is no locking: one vCPU, and kernel code is never preempted.
@@ -91,23 +95,33 @@ static void release_cb(uint64_t va, uint64_t pa, int prot, void *ctx)
 	pmm_free(pa);
 }
 
-/* A file's frame: only the mapping goes. */
+/* A file's frame: only the mapping goes, noting whether it was written. */
 static void drop_cb(uint64_t va, uint64_t pa, int prot, void *ctx)
 {
-	(void)pa; (void)prot; (void)ctx;
+	(void)pa; (void)prot;
+	*(int *)ctx |= pt_clean(va);
 	pt_unmap(va);
 }
 
 /* Unmap [a, b), freeing the frames mm owns (every populated page lies
- * in a VMA, which says whose its frames are). */
+ * in a VMA, which says whose its frames are). A file written through the
+ * pages is marked modified (POSIX: at the latest after the write). */
 static void release(uint64_t a, uint64_t b)
 {
 	for (struct vma *v = vma_next_after(&mm_as.vmas, a); v && v->start < b;
 	     v = vma_next_after(&mm_as.vmas, v->end)) {
 		uint64_t s = MAX(v->start, a), e = MIN(v->end, b);
-		pt_for_each(s, e - s, v->file ? drop_cb : release_cb, NULL);
+		int dirty = 0;
+		pt_for_each(s, e - s, v->file ? drop_cb : release_cb, &dirty);
+		if (dirty)
+			mm_file_written(v->file);
 	}
 	pt_flush(a, b - a);
+}
+
+void as_unpopulate(uint64_t a, uint64_t b)
+{
+	release(a, b);
 }
 
 int as_unmap(uint64_t a, uint64_t b)
@@ -193,6 +207,13 @@ static void none_cb(uint64_t va, uint64_t pa, int prot, void *ctx)
 		pt_protect(va, PROT_NONE);
 }
 
+static void prot_cb(uint64_t va, uint64_t pa, int prot, void *ctx)
+{
+	(void)pa;
+	if (prot != *(int *)ctx)
+		pt_protect(va, *(int *)ctx);
+}
+
 void as_protect(uint64_t a, uint64_t b, int prot)
 {
 	int changed = 0;
@@ -200,8 +221,18 @@ void as_protect(uint64_t a, uint64_t b, int prot)
 	if (prot == PROT_NONE) {
 		pt_for_each(a, b - a, none_cb, NULL);
 		changed = 1;
-	} else if (fill(a, b, prot, &changed) != b) {
-		panic("as_protect: out of frames after the check");
+	} else {
+		/* Per range: pages past a file's end stay unpopulated. */
+		for (struct vma *v = vma_next_after(&mm_as.vmas, a);
+		     v && v->start < b; v = vma_next_after(&mm_as.vmas, v->end)) {
+			uint64_t s = MAX(v->start, a), e = MIN(v->end, b);
+			if (vma_holey(v)) {
+				pt_for_each(s, e - s, prot_cb, &prot);
+				changed = 1;
+			} else if (fill(s, e, prot, &changed) != e) {
+				panic("as_protect: out of frames after the check");
+			}
+		}
 	}
 	/* Not-present to present needs no flush (not-present entries are
 	 * never cached, SDM vol. 3 §4.10.2.3); anything else does. */
@@ -243,10 +274,13 @@ void as_clear(uint64_t a, uint64_t b)
 static void move_cb(uint64_t va, uint64_t pa, int prot, void *ctx)
 {
 	uint64_t delta = *(uint64_t *)ctx;
+	int dirty = pt_clean(va);
 
 	pt_unmap(va);
 	if (pt_map(va + delta, pa, prot))
 		panic("as_move: out of page tables after the check");
+	if (!dirty) /* pt_map marks a writable page written */
+		pt_clean(va + delta);
 }
 
 void as_move(uint64_t from, uint64_t to, uint64_t len)
@@ -303,7 +337,7 @@ void as_dump(void)
 		(unsigned long long)mm_as.free_hint);
 	for (v = vma_next_after(&mm_as.vmas, 0); v;
 	     v = vma_next_after(&mm_as.vmas, v->end))
-		kprintf("  0x%llx-0x%llx %c%c%c %s%s%s%s %llu KiB, %zu in RAM\n",
+		kprintf("  0x%llx-0x%llx %c%c%c %s%s%s%s%s %llu KiB, %zu in RAM\n",
 			(unsigned long long)v->start,
 			(unsigned long long)v->end,
 			v->prot & PROT_READ ? 'r' : '-',
@@ -312,6 +346,7 @@ void as_dump(void)
 			v->flags & VMA_SHARED ? "shared" : "private",
 			v->flags & VMA_STACK ? " stack" : "",
 			v->flags & VMA_GUARD ? " guard" : "",
+			v->flags & VMA_LOCKED ? " locked" : "",
 			v->file ? " file" : "",
 			(unsigned long long)(v->end - v->start) >> 10,
 			as_populated(v->start, v->end - v->start));

@@ -8,7 +8,11 @@
  * a write to the image's code, an instruction fetch from the heap, ...
  * It only reads: the image's section symbols (toolchain/uni.ld) and the
  * program's ranges (vma.c). Not host-compiled (linker symbols).
+ * mm_fault_signal, for the signal code's sig_fault, says which signal a
+ * page fault in program memory raises: SIGBUS past the end of a mapped
+ * file, SIGSEGV for everything else.
  */
+#include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <uni/boot.h>
@@ -76,6 +80,28 @@ static const char *overflow(char *buf, size_t n, const struct vma *s)
 	return buf;
 }
 
+/* An access the protection allows, to a page of a file mapping that the
+ * file does not reach: the page stays unpopulated (mmap_file.c) and the
+ * touch is a bus error, POSIX mmap(). A write to a read-only mapping
+ * stays a SIGSEGV, as on Linux. */
+static int past_file_end(const struct vma *v, uint64_t addr, unsigned access)
+{
+	if (!v || !vma_holey(v) || v->prot == PROT_NONE ||
+	    ((access & MM_FAULT_WRITE) && !(v->prot & PROT_WRITE)) ||
+	    ((access & MM_FAULT_FETCH) && !(v->prot & PROT_EXEC)))
+		return 0;
+	return !pt_lookup(addr & ~(uint64_t)(PAGE_SIZE - 1), NULL);
+}
+
+int mm_fault_signal(uint64_t addr, unsigned access)
+{
+	if (addr < MM_PROG_BASE || addr >= MM_PROG_END)
+		return SIGSEGV;
+	return past_file_end(vma_find(&mm_as.vmas, addr), addr, access)
+		       ? SIGBUS
+		       : SIGSEGV;
+}
+
 static const char *program_cause(char *buf, size_t n, uint64_t addr,
 				 uint64_t rsp, unsigned access)
 {
@@ -100,6 +126,11 @@ static const char *program_cause(char *buf, size_t n, uint64_t addr,
 		ksnprintf(buf, n, "%s a PROT_NONE page of [%#llx, %#llx)",
 			  access_name(access), (unsigned long long)v->start,
 			  (unsigned long long)v->end);
+		return buf;
+	}
+	if (past_file_end(v, addr, access)) {
+		ksnprintf(buf, n, "%s a file mapping past the end of the "
+				  "file (SIGBUS)", access_name(access));
 		return buf;
 	}
 	what = v->flags & VMA_STACK	 ? "a stack"

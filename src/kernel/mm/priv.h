@@ -113,6 +113,11 @@ int pt_map(uint64_t va, uint64_t pa, int prot); /* 0 or -ENOMEM */
 uint64_t pt_unmap(uint64_t va);                 /* the frame, or 0 */
 void pt_protect(uint64_t va, int prot);         /* va must be populated */
 uint64_t pt_lookup(uint64_t va, int *prot);     /* frame of va, or 0 */
+/* Was the populated page at va written since pt_map (which counts as a
+ * write) or the last pt_clean? Clears the mark (the hardware dirty bit,
+ * which pt_protect keeps); the caller flushes before the next write
+ * must be seen (a cached translation would not mark it again). */
+int pt_clean(uint64_t va);
 typedef void (*pt_visit_fn)(uint64_t va, uint64_t pa, int prot, void *ctx);
 /* fn for every populated page of [va, va+len), in order, skipping absent
  * tables quickly. fn may unmap, remap or reprotect the page it is given
@@ -139,6 +144,12 @@ size_t pt_table_pages(void);
 #define VMA_SHARED 0x1 /* MAP_SHARED: MADV_DONTNEED keeps the data */
 #define VMA_STACK 0x2  /* mm_alloc_stack */
 #define VMA_GUARD 0x4  /* mm_alloc_stack's guard page */
+#define VMA_LOCKED 0x8 /* mlock, mlockall, MAP_LOCKED: msync refuses
+			* MS_INVALIDATE (EBUSY); every page is resident
+			* anyway, nothing else changes */
+#define VMA_PAST_EOF 0x10 /* the pages of a private file mapping wholly
+			   * past the file's end at mmap time: never
+			   * populated, a touch raises SIGBUS */
 
 /*
  * One reserved range [start, end), page-aligned, start < end. The set is
@@ -200,6 +211,17 @@ int vma_insert_file(struct vma_set *s, uint64_t a, uint64_t b, int prot,
 int vma_remove_range(struct vma_set *s, uint64_t a, uint64_t b);
 /* Set prot on every range inside [a, b) (splitting at a and b). */
 int vma_set_prot(struct vma_set *s, uint64_t a, uint64_t b, int prot);
+/* The same for flags: each range inside [a, b) gets (flags & ~clear) |
+ * set. */
+int vma_set_flags(struct vma_set *s, uint64_t a, uint64_t b, unsigned set,
+		  unsigned clear);
+/* A range whose unpopulated pages stay so, whatever its protection: a
+ * shared file mapping past its file's end, VMA_PAST_EOF. A touch of such
+ * a page is a bus error (fault.c). */
+static inline int vma_holey(const struct vma *v)
+{
+	return v->file || (v->flags & VMA_PAST_EOF);
+}
 /* Check every invariant (order, merging, aggregates, balance); 0 or a
  * negative code. For tests and debugging. */
 int vma_check(const struct vma_set *s);
@@ -213,6 +235,8 @@ struct mm_as {
 	struct vma_set vmas;
 	uint64_t brk;       /* the break as the program set it (unaligned) */
 	uint64_t free_hint; /* no free page in [MM_MMAP_BASE, free_hint) */
+	unsigned new_flags; /* VMA_LOCKED after mlockall(MCL_FUTURE), else 0:
+			     * what new mappings and brk growth get */
 };
 extern struct mm_as mm_as;
 /* Base of the first stack mm_alloc_stack handed out: proc_start's main
@@ -244,9 +268,13 @@ int as_map_fresh(uint64_t a, uint64_t b, int prot, unsigned flags);
  * they are the file's) and drop the range from the VMA set. Needs
  * one VMA node (a split); 0 or -ENOMEM with nothing changed. */
 int as_unmap(uint64_t a, uint64_t b);
+/* Unmap the pages of [a, b) (freeing the frames mm owns), keeping the
+ * ranges: a file's pages past its new end (mm_file_shrink). */
+void as_unpopulate(uint64_t a, uint64_t b);
 /* Set prot on every page of [a, b); unless prot is PROT_NONE, unpopulated
- * pages get zeroed frames (the caller checked frames). The VMA set is the
- * caller's business. */
+ * pages get zeroed frames (the caller checked frames), except in a shared
+ * file mapping, whose unpopulated pages lie past the file's end. The VMA
+ * set must already cover [a, b) (its file mappings are looked up). */
 void as_protect(uint64_t a, uint64_t b, int prot);
 /* MADV_DONTNEED: accessible pages of [a, b) read as zeros afterwards
  * (fresh zero frames); PROT_NONE pages lose their frames. Not for file
@@ -262,9 +290,13 @@ void as_dump(void);
 #pragma GCC visibility pop
 
 /* mmap_file.c, for mremap of shared file mappings: give pages pg.. of
- * f's file their frames (the step that can fail), then map them. */
+ * f's file their frames (the step that can fail), then map them (before
+ * the file's end only, unwritten). */
 int mm_file_prepare(struct file *f, uint64_t pg, uint64_t n);
 void mm_file_map_pages(struct file *f, uint64_t a, uint64_t b, uint64_t pg,
 		       int prot);
+/* f's file was written through a shared mapping: mark st_mtime and
+ * st_ctime (msync, munmap). */
+void mm_file_written(struct file *f);
 
 #endif

@@ -17,8 +17,11 @@
  * what the mapping does and the other way round. Its VMA holds a file
  * reference until the last page is unmapped; mremap moves and grows it
  * with the file's pages (MREMAP_DONTUNMAP only for anonymous memory).
+ * Only the pages up to the one holding the file's last byte are mapped:
+ * a touch past that raises SIGBUS, as POSIX and Linux say (fault.c).
  * Before a file shrinks, mm_file_shrink takes its pages past the new end
- * out of every mapping, since the file frees them. A private mapping of
+ * out of every mapping, since the file frees them; when it grows,
+ * mm_file_grow maps the new pages. A private mapping of
  * a file fails when the read fails (ENOMEM, or the file's error), and
  * with MAP_FIXED the old range is gone by then, as on Linux.
  */
@@ -30,7 +33,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <uni/file.h>
+#include <uni/ident.h>
 #include <uni/kernel.h>
 #include <uni/syscall.h>
 #include <uni/uaccess.h>
@@ -80,6 +85,28 @@ static int check_prot(int prot)
 	return 0;
 }
 
+/* Locked pages in [a, a+len). */
+static uint64_t locked_in(uint64_t a, uint64_t len)
+{
+	uint64_t end = a + len, n = 0;
+
+	for (struct vma *v = vma_next_after(&mm_as.vmas, a); v && v->start < end;
+	     v = vma_next_after(&mm_as.vmas, v->end))
+		if (v->flags & VMA_LOCKED)
+			n += (MIN(v->end, end) - MAX(v->start, a)) / PAGE_SIZE;
+	return n;
+}
+
+/* May `more` pages be locked on top of those locked now? RLIMIT_MEMLOCK
+ * binds a program without the capability (CAP_IPC_LOCK on Linux); root
+ * has it, as on Linux. */
+static int lock_fits(uint64_t more)
+{
+	return ident_capable() ||
+	       locked_in(MM_PROG_BASE, MM_PROG_END - MM_PROG_BASE) + more <=
+		       rlimit_cur(RLIMIT_MEMLOCK) / PAGE_SIZE;
+}
+
 /*
  * brk(addr): Linux semantics. Returns the new break, or the old one when
  * addr is out of bounds (below the start, above MM_BRK_LIMIT), when the
@@ -98,10 +125,14 @@ SYSCALL_DEFINE1(brk, unsigned long, addr)
 			return (long)mm_as.brk;
 	} else if (new > old) {
 		uint64_t len = new - old;
-		if (vma_overlaps(&mm_as.vmas, old, new) || vma_reserve(2) ||
+		if ((mm_as.new_flags && !lock_fits(len / PAGE_SIZE)) ||
+		    vma_overlaps(&mm_as.vmas, old, new) || vma_reserve(4) ||
 		    as_check_frames(len / PAGE_SIZE, old, len, 0) ||
 		    as_map_fresh(old, new, PROT_READ | PROT_WRITE, 0))
 			return (long)mm_as.brk;
+		if (mm_as.new_flags &&
+		    vma_set_flags(&mm_as.vmas, old, new, mm_as.new_flags, 0))
+			panic("brk: VMA nodes vanished after the reserve");
 	}
 	mm_as.brk = addr;
 	return (long)addr;
@@ -197,13 +228,24 @@ static long do_mmap(uint64_t addr, uint64_t len, int prot, int flags,
 
 	/* Three nodes: a replaced range may split, the new one may not
 	 * merge, and its undo may split again; two more for a private
-	 * PROT_NONE file mapping, filled readable, then closed. */
-	if (vma_reserve(5))
+	 * PROT_NONE file mapping, filled readable, then closed; two more to
+	 * mark it locked. */
+	unsigned lock = (flags & MAP_LOCKED) ? VMA_LOCKED : mm_as.new_flags;
+	/* Over RLIMIT_MEMLOCK a locked mapping is EAGAIN (POSIX: it could
+	 * not be locked; Linux counts what it replaces as still locked). */
+	if (lock && !lock_fits(plen / PAGE_SIZE))
+		return -EAGAIN;
+	if (vma_reserve(7))
 		return -ENOMEM;
 	struct mm_map m = { .addr = a, .len = plen, .off = (uint64_t)off,
 			    .prot = prot, .shared = vflags, .fixed = fixed,
 			    .credit = credit };
-	return f ? f->ops->mmap(f, &m) : mm_map_anon(&m);
+	long ret = f ? f->ops->mmap(f, &m) : mm_map_anon(&m);
+
+	if (ret > 0 && lock &&
+	    vma_set_flags(&mm_as.vmas, a, a + plen, lock, 0))
+		panic("mmap: VMA nodes vanished after the reserve");
+	return ret;
 }
 
 long mm_map_anon(const struct mm_map *m)
@@ -246,32 +288,76 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, int, prot,
 /*
  * f's file shrinks to `size` and is about to free its pages past the new
  * end: they leave every shared mapping first, so that no mapping keeps a
- * freed frame. Their addresses stay reserved without access, so a touch
- * faults (SIGSEGV here; Linux raises SIGBUS). Short of VMA nodes for the
- * split, the whole mapping goes instead.
+ * freed frame. The mappings stay as they are, so a touch there raises
+ * SIGBUS, and the pages come back if the file grows again.
  */
 void mm_file_shrink(struct vnode *vn, uint64_t size)
 {
-	uint64_t keep = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE, a = 0;
-	struct vma *v;
+	uint64_t keep = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE, a;
 
-	while ((v = vma_next_after(&mm_as.vmas, a))) {
-		uint64_t b = v->end;
+	for (struct vma *v = vma_next_after(&mm_as.vmas, 0); v;
+	     v = vma_next_after(&mm_as.vmas, v->end)) {
+		if (!v->file || v->file->vn != vn || pgoff_end(v) <= keep)
+			continue;
 		a = v->start;
-		if (v->file && v->file->vn == vn &&
-		    pgoff_end(v) > keep) {
-			if (v->pgoff < keep)
-				a += (keep - v->pgoff) * PAGE_SIZE;
-			if (vma_reserve(2)) {
-				a = v->start;
-				as_unmap(a, b); /* a whole range: no node */
-			} else if (as_unmap(a, b) ||
-				   as_reserve(a, b, PROT_NONE, 0)) {
-				panic("mm_file_shrink: nodes vanished");
-			}
-		}
-		a = b;
+		if (v->pgoff < keep)
+			a += (keep - v->pgoff) * PAGE_SIZE;
+		as_unpopulate(a, v->end);
 	}
+}
+
+/* Map the page at va of shared file mapping v (its file page pg, before
+ * the end): 0, or -ENOMEM when a frame or a page table is missing. */
+static int grow_page(struct vma *v, uint64_t va, uint64_t pg)
+{
+	struct vnode *vn = v->file->vn;
+	uint64_t pa;
+
+	if (pt_lookup(va, NULL))
+		return 0;
+	if (as_check_frames(0, va, PAGE_SIZE, 0) ||
+	    vn->ops->getpage(vn, pg, 1, &pa) || pt_map(va, pa, v->prot))
+		return -ENOMEM;
+	pt_clean(va); /* not written yet */
+	return 0;
+}
+
+/*
+ * vn's file grew to `size`: its pages that now lie before the end join
+ * the shared mappings that cover them (not-present pages need no TLB
+ * flush). When memory runs out the rest stay unpopulated and a touch
+ * raises SIGBUS (Linux raises it too when a fault finds no memory for a
+ * shmem page); the file itself has grown all the same.
+ */
+void mm_file_grow(struct vnode *vn, uint64_t size)
+{
+	uint64_t end = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
+
+	for (struct vma *v = vma_next_after(&mm_as.vmas, 0); v;
+	     v = vma_next_after(&mm_as.vmas, v->end)) {
+		if (!v->file || v->file->vn != vn || v->pgoff >= end)
+			continue;
+		for (uint64_t va = v->start, pg = v->pgoff;
+		     va < v->end && pg < end; va += PAGE_SIZE, pg++)
+			if (grow_page(v, va, pg))
+				return;
+	}
+}
+
+/* Frames that making [a, a+len) accessible takes: the unpopulated pages,
+ * except past a file's end (vma_holey), where they stay so. */
+static size_t pages_to_fill(uint64_t a, uint64_t len)
+{
+	uint64_t end = a + len;
+	size_t n = 0;
+
+	for (struct vma *v = vma_next_after(&mm_as.vmas, a); v && v->start < end;
+	     v = vma_next_after(&mm_as.vmas, v->end)) {
+		uint64_t s = MAX(v->start, a), e = MIN(v->end, end);
+		if (!vma_holey(v))
+			n += (e - s) / PAGE_SIZE - as_populated(s, e - s);
+	}
+	return n;
 }
 
 SYSCALL_DEFINE2(munmap, unsigned long, addr, size_t, len)
@@ -286,7 +372,8 @@ SYSCALL_DEFINE2(munmap, unsigned long, addr, size_t, len)
 /*
  * mprotect: every page of the range must be mapped (else ENOMEM, nothing
  * changed). Making a reserved-only page accessible gives it a zeroed
- * frame now; PROT_NONE keeps the frames.
+ * frame now, except past a file's end (it stays a SIGBUS page); PROT_NONE
+ * keeps the frames.
  */
 SYSCALL_DEFINE3(mprotect, unsigned long, addr, size_t, len, int, prot)
 {
@@ -313,8 +400,7 @@ SYSCALL_DEFINE3(mprotect, unsigned long, addr, size_t, len, int, prot)
 	if (vma_reserve(2))
 		return -ENOMEM;
 	if (prot != PROT_NONE &&
-	    as_check_frames(plen / PAGE_SIZE - as_populated(addr, plen), addr,
-			    plen, 0))
+	    as_check_frames(pages_to_fill(addr, plen), addr, plen, 0))
 		return -ENOMEM;
 	if (vma_set_prot(&mm_as.vmas, addr, addr + plen, prot))
 		panic("mprotect: VMA nodes vanished after the reserve");
@@ -396,6 +482,9 @@ SYSCALL_DEFINE5(mremap, unsigned long, old, size_t, old_len, size_t,
 	pg = v->pgoff + (old - v->start) / PAGE_SIZE;
 	if (file && keep)
 		return -EINVAL;
+	/* A locked range grows within RLIMIT_MEMLOCK (EAGAIN, as Linux). */
+	if ((vflags & VMA_LOCKED) && nl > ol && !lock_fits((nl - ol) / PAGE_SIZE))
+		return -EAGAIN;
 	if (vma_reserve(4))
 		return -ENOMEM;
 	if (file && nl > ol && (r = mm_file_prepare(file, pg + ol / PAGE_SIZE,
@@ -437,6 +526,9 @@ SYSCALL_DEFINE5(mremap, unsigned long, old, size_t, old_len, size_t,
 		if (as_check_frames(remap_new_pages(ol, nl, prot, 0, file),
 				    old + ol, nl - ol, 0))
 			return -ENOMEM;
+		if (vflags & VMA_PAST_EOF) /* still past the end */
+			return as_reserve(old + ol, old + nl, prot, vflags) ?
+				       -ENOMEM : (long)old;
 		if (!file)
 			return as_map_fresh(old + ol, old + nl, prot, vflags) ?
 				       -ENOMEM : (long)old;
@@ -498,6 +590,11 @@ SYSCALL_DEFINE3(madvise, unsigned long, addr, size_t, len, int, advice)
 		if ((advice == MADV_REMOVE && !shared) ||
 		    (private_only && shared))
 			return -EINVAL;
+		/* Locked pages keep their contents (Linux: EINVAL). */
+		if ((v->flags & VMA_LOCKED) &&
+		    (advice == MADV_DONTNEED || advice == MADV_FREE ||
+		     advice == MADV_REMOVE))
+			return -EINVAL;
 		if (advice == MADV_REMOVE && v->file && !(v->prot & PROT_WRITE))
 			return -EACCES;
 	}
@@ -531,13 +628,62 @@ static long check_mapped(uint64_t addr, uint64_t len)
 	return 0;
 }
 
+static void clean_cb(uint64_t va, uint64_t pa, int prot, void *ctx)
+{
+	(void)pa; (void)prot;
+	*(int *)ctx |= pt_clean(va);
+}
+
+/* Mark the files written through the shared mappings in [a, a+len). */
+static void note_written(uint64_t a, uint64_t len)
+{
+	uint64_t end = a + len;
+	int any = 0;
+
+	for (struct vma *v = vma_next_after(&mm_as.vmas, a); v && v->start < end;
+	     v = vma_next_after(&mm_as.vmas, v->end)) {
+		uint64_t s = MAX(v->start, a), e = MIN(v->end, end);
+		int dirty = 0;
+		if (!v->file)
+			continue;
+		pt_for_each(s, e - s, clean_cb, &dirty);
+		if (dirty)
+			mm_file_written(v->file);
+		any |= dirty;
+	}
+	if (any) /* cached translations must mark the next write again */
+		pt_flush(a, len);
+}
+
+/* Is any page of [a, a+len) locked? */
+static int any_locked(uint64_t a, uint64_t len)
+{
+	for (struct vma *v = vma_next_after(&mm_as.vmas, a);
+	     v && v->start < a + len; v = vma_next_after(&mm_as.vmas, v->end))
+		if (v->flags & VMA_LOCKED)
+			return 1;
+	return 0;
+}
+
 SYSCALL_DEFINE3(msync, unsigned long, addr, size_t, len, int, flags)
 {
+	long r;
+
 	if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
 	    (addr & PAGE_MASK_LOW) ||
 	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
 		return -EINVAL;
-	return check_mapped(addr, len);
+	r = check_mapped(addr, len);
+	if (r || !len)
+		return r;
+	/* POSIX: invalidating locked pages is EBUSY (as on Linux). */
+	if ((flags & MS_INVALIDATE) && any_locked(addr, page_len(len)))
+		return -EBUSY;
+	/* Nothing to write back; but a file written through the range is
+	 * marked modified now, as POSIX asks of MS_SYNC and MS_ASYNC. */
+	if (flags & (MS_SYNC | MS_ASYNC))
+		note_written(addr, page_len(len));
+	return 0;
 }
 
 SYSCALL_DEFINE3(mincore, unsigned long, addr, size_t, len,
@@ -562,32 +708,59 @@ SYSCALL_DEFINE3(mincore, unsigned long, addr, size_t, len,
 	return 0;
 }
 
-static long lock_range(uint64_t addr, uint64_t len)
+/*
+ * Locking: every page is resident already (no paging, no swap), so a lock
+ * is only a mark on the ranges (VMA_LOCKED), which msync(MS_INVALIDATE)
+ * honours. RLIMIT_MEMLOCK binds as on Linux (lock_fits): EPERM when it
+ * is 0, ENOMEM beyond it, not at all with the capability (root).
+ */
+static long lock_range(uint64_t addr, uint64_t len, unsigned set,
+		       unsigned clear)
 {
-	uint64_t start = addr & ~PAGE_MASK_LOW;
+	uint64_t start = addr & ~PAGE_MASK_LOW, plen;
+	long r;
 
 	if (!len)
 		return 0;
 	if (len > MM_PROG_END)
 		return -ENOMEM;
-	return check_mapped(start, len + (addr - start));
+	r = check_mapped(start, len + (addr - start));
+	if (r)
+		return r;
+	plen = page_len(len + (addr - start));
+	if (set && !ident_capable()) {
+		if (!rlimit_cur(RLIMIT_MEMLOCK))
+			return -EPERM;
+		if (!lock_fits(plen / PAGE_SIZE - locked_in(start, plen)))
+			return -ENOMEM;
+	}
+	return vma_set_flags(&mm_as.vmas, start, start + plen, set, clear);
 }
 
 SYSCALL_DEFINE2(mlock, unsigned long, addr, size_t, len)
 {
-	return lock_range(addr, len);
+	return lock_range(addr, len, VMA_LOCKED, 0);
 }
 
 SYSCALL_DEFINE3(mlock2, unsigned long, addr, size_t, len, int, flags)
 {
 	if (flags & ~MLOCK_ONFAULT)
 		return -EINVAL;
-	return lock_range(addr, len);
+	return lock_range(addr, len, VMA_LOCKED, 0);
 }
 
 SYSCALL_DEFINE2(munlock, unsigned long, addr, size_t, len)
 {
-	return lock_range(addr, len);
+	return lock_range(addr, len, 0, VMA_LOCKED);
+}
+
+/* Every range at once: flags change on whole ranges, so no split. */
+static void flag_all(unsigned set, unsigned clear)
+{
+	struct vma *v = vma_next_after(&mm_as.vmas, 0);
+
+	if (v && vma_set_flags(&mm_as.vmas, v->start, MM_PROG_END, set, clear))
+		panic("mlockall: a split without a boundary");
 }
 
 SYSCALL_DEFINE1(mlockall, int, flags)
@@ -595,10 +768,27 @@ SYSCALL_DEFINE1(mlockall, int, flags)
 	if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) ||
 	    flags == MCL_ONFAULT)
 		return -EINVAL;
+	if (!ident_capable()) {
+		uint64_t all = 0;
+		if (!rlimit_cur(RLIMIT_MEMLOCK))
+			return -EPERM;
+		for (struct vma *v = vma_next_after(&mm_as.vmas, 0); v;
+		     v = vma_next_after(&mm_as.vmas, v->end))
+			all += (v->end - v->start) / PAGE_SIZE;
+		if ((flags & MCL_CURRENT) &&
+		    all > rlimit_cur(RLIMIT_MEMLOCK) / PAGE_SIZE)
+			return -ENOMEM;
+	}
+	if (flags & MCL_CURRENT)
+		flag_all(VMA_LOCKED, 0);
+	/* Linux: without MCL_FUTURE, the future is unlocked again. */
+	mm_as.new_flags = (flags & MCL_FUTURE) ? VMA_LOCKED : 0;
 	return 0;
 }
 
 SYSCALL_DEFINE0(munlockall)
 {
+	flag_all(0, VMA_LOCKED);
+	mm_as.new_flags = 0;
 	return 0;
 }

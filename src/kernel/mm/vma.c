@@ -494,6 +494,21 @@ int vma_set_prot(struct vma_set *s, uint64_t a, uint64_t b, int prot)
 	return 0;
 }
 
+int vma_set_flags(struct vma_set *s, uint64_t a, uint64_t b, unsigned set,
+		  unsigned clear)
+{
+	KASSERT(a < b);
+	if (vma_reserve(splits_at(s, a) + splits_at(s, b)))
+		return -ENOMEM;
+	split_at(s, a);
+	split_at(s, b);
+	for (struct vma *v = vma_next_after(s, a); v && v->start < b;
+	     v = vma_next_after(s, v->end))
+		v->flags = (v->flags & ~clear) | set; /* not an aggregate */
+	merge_around(s, a, b);
+	return 0;
+}
+
 /* ---- checking ------------------------------------------------------- */
 
 struct check_state {

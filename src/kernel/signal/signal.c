@@ -22,6 +22,7 @@
 #include <string.h>
 #include <ucontext.h>
 #include <uni/kernel.h>
+#include <uni/mm.h>
 #include <uni/preempt.h>
 #include <uni/proc.h>
 #include <uni/sched.h>
@@ -464,9 +465,14 @@ int sig_fault(struct trap_frame *tf)
 	case 17: sig = SIGBUS; code = BUS_ADRALN; break;
 	case 13: sig = SIGSEGV; code = SI_KERNEL; addr = 0; break;
 	case 14:
-		sig = SIGSEGV;
-		code = (tf->error & 1) ? SEGV_ACCERR : SEGV_MAPERR;
 		addr = read_cr2();
+		/* SIGBUS past the end of a mapped file (mm decides). */
+		sig = mm_fault_signal(addr,
+				      ((tf->error & 2) ? MM_FAULT_WRITE : 0) |
+				      ((tf->error & 16) ? MM_FAULT_FETCH : 0));
+		code = sig == SIGBUS	   ? BUS_ADRERR
+		       : (tf->error & 1) ? SEGV_ACCERR
+					 : SEGV_MAPERR;
 		break;
 	default:
 		return 0;

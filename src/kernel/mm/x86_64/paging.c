@@ -12,6 +12,9 @@
  * CR3 reload is the big-range flush). Upper levels are permissive
  * (P|W, executable); the leaf decides. A program page made PROT_NONE
  * keeps its frame in a not-present entry marked with PTE_SW_NONE.
+ * pt_map presets the dirty bit of a writable page (the CPU need not set
+ * it); pt_clean clears it where the write matters (shared file pages:
+ * msync and munmap mark the file modified when the CPU set it again).
  */
 #include <errno.h>
 #include <sys/mman.h>
@@ -177,7 +180,19 @@ void pt_protect(uint64_t va, int prot)
 	uint64_t *e = entry_for(va, 1, 0);
 
 	KASSERT(e && populated(*e));
-	*e = (*e & PTE_ADDR) | leaf_flags(prot, 0);
+	/* The dirty bit stays (in a PROT_NONE entry too, where the CPU
+	 * ignores it): pt_clean reads it for msync. */
+	*e = (*e & (PTE_ADDR | PTE_D)) | (leaf_flags(prot, 0) & ~PTE_D);
+}
+
+int pt_clean(uint64_t va)
+{
+	uint64_t *e = entry_for(va, 1, 0);
+
+	if (!e || !populated(*e) || !(*e & PTE_D))
+		return 0;
+	*e &= ~PTE_D;
+	return 1;
 }
 
 uint64_t pt_lookup(uint64_t va, int *prot)
