@@ -39,7 +39,7 @@ extern int sig_work __attribute__((visibility("hidden")));
 
 /* What a sender knows about a signal (the rest of siginfo is zero). */
 struct sig_info {
-	int code;     /* si_code: SI_USER, SI_TKILL, SI_TIMER, SI_KERNEL */
+	int code;     /* si_code: SI_USER, SI_TKILL, SI_QUEUE, SI_TIMER, ... */
 	int pid;      /* si_pid for SI_USER/SI_TKILL */
 	int timerid;  /* si_timerid for SI_TIMER */
 	int overrun;  /* si_overrun for SI_TIMER */
@@ -47,8 +47,10 @@ struct sig_info {
 };
 
 /* Send sig to the process (t == NULL) or one thread. Returns 1 if it was
- * made pending (or acted on), 0 if that signal was already pending (the
- * new one merged: signals are not queued), -errno for a bad signal. */
+ * made pending (or acted on), 0 if that standard signal (1..31) was
+ * already pending (the new one merged; real-time ones queue, one instance
+ * per send), -EINVAL for a bad signal, -EAGAIN for a real-time one with
+ * RLIMIT_SIGPENDING reached (not for SI_USER and SI_TIMER, as Linux). */
 int sig_send(struct thread *t, int sig, const struct sig_info *info);
 
 /* Syscall exit (interrupts enabled, preempt count 0). Delivers what is

@@ -71,6 +71,14 @@ static void check_ids(void)
 	CHECK(getgid() == 0 && getegid() == 0);
 	CHECK(getauxval(AT_UID) == 0 && getauxval(AT_SECURE) == 0);
 	CHECK(getgroups(0, NULL) == 0);
+	/* the one process leads its own group and session */
+	CHECK(getpgrp() == getpid() && getpgid(0) == getpid() &&
+	      getpgid(getpid()) == getpid());
+	CHECK(getsid(0) == getpid() && getsid(getpid()) == getpid());
+	errno = 0;
+	CHECK(getpgid(4242) == -1 && errno == ESRCH);
+	errno = 0;
+	CHECK(getsid(4242) == -1 && errno == ESRCH);
 
 	/* Root may set any gid; groups too. */
 	CHECK(setgid(100) == 0 && getgid() == 100 && getegid() == 100);

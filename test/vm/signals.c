@@ -314,7 +314,9 @@ static void test_setitimer_periodic(void)
 	it = (struct itimerval){ 0 };
 	CHECK(setitimer(ITIMER_REAL, &it, NULL) == 0);
 	CHECK(atomic_load(&hits[SIGALRM]) >= before + 5);
-	CHECK(setitimer(ITIMER_VIRTUAL, &it, NULL) == -1 && errno == EINVAL);
+	/* ITIMER_VIRTUAL/PROF exist (timer_cpu.c); an unknown one does not. */
+	CHECK(setitimer(ITIMER_VIRTUAL, &it, NULL) == 0);
+	CHECK(setitimer(3, &it, NULL) == -1 && errno == EINVAL);
 }
 
 static atomic_int spin_stop, waiting;

@@ -35,6 +35,23 @@ SYSCALL_DEFINE0(getppid)
 	return 0; /* started by the VM, not by a process */
 }
 
+/* The one process leads its own process group and session (as init):
+ * ids 1; any other pid is ESRCH. */
+SYSCALL_DEFINE1(getpgid, int, pid)
+{
+	return pid == 0 || pid == UNI_PID ? UNI_PID : -ESRCH;
+}
+
+SYSCALL_DEFINE0(getpgrp)
+{
+	return UNI_PID;
+}
+
+SYSCALL_DEFINE1(getsid, int, pid)
+{
+	return pid == 0 || pid == UNI_PID ? UNI_PID : -ESRCH;
+}
+
 SYSCALL_DEFINE1(set_tid_address, int *, tidptr)
 {
 	sched_set_clear_tid(tidptr);

@@ -8,7 +8,8 @@
  * shared futexes are the same: the key is the word's address. A waiter
  * lives on its own (blocked) thread's stack and is linked into a hash
  * bucket; checking the value and queueing are atomic because interrupts
- * are off in the kernel and there is one CPU.
+ * are off in the kernel and there is one CPU. An absolute
+ * FUTEX_CLOCK_REALTIME wait follows clock_settime (time_wall_watch).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -50,6 +51,7 @@
 struct futex_waiter {
 	uintptr_t addr;
 	uint32_t bitset;
+	int wall;    /* absolute CLOCK_REALTIME deadline: follows its steps */
 	struct thread *t;
 	struct futex_waiter *prev, *next; /* bucket list */
 };
@@ -164,12 +166,26 @@ static long deadline_of(const struct timespec *uts, int absolute,
 	return 0;
 }
 
+/* clock_settime stepped CLOCK_REALTIME: waiters with an absolute
+ * REALTIME deadline wake, still queued, to convert it again. */
+static void wall_stepped(struct wall_watch *ww, int64_t step)
+{
+	(void)ww;
+	(void)step;
+	for (int i = 0; i < FUTEX_BUCKETS; i++)
+		for (struct futex_waiter *w = buckets[i]; w; w = w->next)
+			if (w->wall)
+				sched_wake(w->t);
+}
+
 static long futex_wait(uint32_t *uaddr, uint32_t val,
 		       const struct timespec *uts, int absolute, int realtime,
 		       uint32_t bitset)
 {
+	static struct wall_watch watch = { .fn = wall_stepped };
+	static int watching;
 	struct futex_waiter w;
-	uint64_t deadline;
+	uint64_t deadline, wall_ns;
 	uint32_t cur;
 	long rc;
 
@@ -184,9 +200,28 @@ static long futex_wait(uint32_t *uaddr, uint32_t val,
 		return -EAGAIN;
 	w.addr = (uintptr_t)uaddr;
 	w.bitset = bitset;
+	w.wall = deadline && absolute && realtime;
 	w.t = sched_current();
+	if (w.wall && !watching) {
+		time_wall_watch(&watch);
+		watching = 1;
+	}
+	wall_ns = deadline + time_wall_base_ns();
 	waiter_link(&w);
-	rc = sched_block(deadline);
+	for (;;) {
+		uint64_t base;
+
+		rc = sched_block(deadline);
+		if (rc || !w.addr || !w.wall)
+			break;
+		/* Woken by wall_stepped, still queued: the new deadline. */
+		base = time_wall_base_ns();
+		deadline = wall_ns > base ? wall_ns - base : 1;
+		if (deadline <= time_now_ns()) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+	}
 	if (w.addr) /* timed out or interrupted: still queued */
 		waiter_unlink(&w);
 	else

@@ -22,6 +22,7 @@
 #define SIG_MAX 64
 #define KSIGSET_SIZE 8
 #define SIGCANCEL 33 /* musl's pthread_cancel signal */
+#define SIG_RT_FIRST 32 /* the kernel's SIGRTMIN: 32..64 are queued */
 #define SIG_UNBLOCKABLE (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
 #ifndef SA_RESTORER
 #define SA_RESTORER 0x04000000
@@ -60,6 +61,19 @@ extern struct k_sigaction sig_actions[SIG_MAX]
 extern uint64_t sig_proc_pending __attribute__((visibility("hidden")));
 
 int sig_ignored(int sig);
+/* sig_send with the sender's uid (rt_sigqueueinfo passes the caller's
+ * si_uid); -EAGAIN when a real-time signal finds RLIMIT_SIGPENDING
+ * reached. */
+int sig_queue(struct thread *t, int sig, const struct sig_info *info,
+	      uint32_t uid);
+/* A POSIX timer's signal left the pending set, delivered or accepted
+ * (dropped 0), or dropped (ignored, merged, its thread gone): the timer
+ * (time/itimer.c) may send again, and for a delivery returns the overruns
+ * counted since it was sent, which become si_overrun and
+ * timer_getoverrun's value. Weak: images without timers. */
+int ptimer_delivered(int timerid, int dropped) __attribute__((weak));
+/* timer_delete: the timer's pending signal is withdrawn. */
+void sig_drop_timer(int timerid) __attribute__((weak));
 void sig_terminate(int sig) __attribute__((noreturn));
 void sig_update_work(void);
 /* Take the lowest pending signal of t in set (thread's, then process's);

@@ -12,8 +12,9 @@
  *                       x86-64 rt_sigframe is built below the red zone and
  *                       the interrupted frame is pointed at the handler;
  *                       musl's __restore_rt calls sys_rt_sigreturn.
- * Signals are not queued: one pending instance per signal and target (a
- * second send while pending merges with it, as Linux does for 1..31).
+ * Standard signals (1..31) have one pending instance per target (a second
+ * send while pending merges with it); real-time ones (32..64) are queued,
+ * one instance per send up to RLIMIT_SIGPENDING, as on Linux.
  * The thread fields live in struct thread (sched/priv.h).
  */
 #include <errno.h>
@@ -21,7 +22,10 @@
 #include <stddef.h>
 #include <string.h>
 #include <ucontext.h>
+#include <sys/resource.h>
+#include <uni/ident.h>
 #include <uni/kernel.h>
+#include <uni/kmalloc.h>
 #include <uni/mm.h>
 #include <uni/preempt.h>
 #include <uni/proc.h>
@@ -35,14 +39,20 @@
 struct k_sigaction sig_actions[SIG_MAX];
 uint64_t sig_proc_pending;
 
-/* Info for pending signals: one record per (target, signal). */
+/* Pending signals with their info, oldest first: one record per pending
+ * instance. A standard signal (1..31) has at most one per target, a
+ * real-time one (32..64) one per send. The pending bits say what is
+ * pending; a bit without a record (out of memory, or over the limit for a
+ * kill()) is reported as SI_USER with no sender, as Linux does. */
 struct pend {
+	struct pend *next;
 	struct thread *t; /* NULL: process-directed */
-	int sig;          /* 0: free */
+	int sig;
+	uint32_t uid;     /* si_uid */
 	struct sig_info info;
 };
-#define NPEND 128
-static struct pend pend[NPEND];
+static struct pend *pend_head, **pend_tail = &pend_head;
+static uint64_t pend_count; /* records, against RLIMIT_SIGPENDING */
 
 static const char *const sig_names[32] = {
 	[SIGHUP] = "SIGHUP", [SIGINT] = "SIGINT", [SIGQUIT] = "SIGQUIT",
@@ -85,29 +95,67 @@ void sig_terminate(int sig)
 
 /* --- pending ------------------------------------------------------------ */
 
-static void pend_put(struct thread *t, int sig, const struct sig_info *info)
+static struct pend *pend_new(struct thread *t, int sig,
+			     const struct sig_info *info, uint32_t uid)
 {
-	for (int i = 0; i < NPEND; i++)
-		if (!pend[i].sig) {
-			pend[i].t = t;
-			pend[i].sig = sig;
-			pend[i].info = *info;
-			return;
-		}
-	/* Out of records: the signal stays pending, its info is lost
-	 * (pend_take reports SI_KERNEL). */
+	struct pend *p = kmalloc(sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->next = NULL;
+	p->t = t;
+	p->sig = sig;
+	p->uid = uid;
+	p->info = *info;
+	*pend_tail = p;
+	pend_tail = &p->next;
+	pend_count++;
+	return p;
 }
 
-static void pend_take(struct thread *t, int sig, struct sig_info *info)
+static void pend_unlink(struct pend **link)
 {
-	for (int i = 0; i < NPEND; i++)
-		if (pend[i].sig == sig && pend[i].t == t) {
-			*info = pend[i].info;
-			pend[i].sig = 0;
-			return;
-		}
-	memset(info, 0, sizeof(*info));
-	info->code = SI_KERNEL;
+	struct pend *p = *link;
+
+	*link = p->next;
+	if (pend_tail == &p->next)
+		pend_tail = link;
+	pend_count--;
+	kfree(p);
+}
+
+/* Another record of p's target and signal exists. */
+static int pend_has_other(const struct pend *p)
+{
+	for (const struct pend *q = pend_head; q; q = q->next)
+		if (q != p && q->sig == p->sig && q->t == p->t)
+			return 1;
+	return 0;
+}
+
+/* Take the oldest record of (t, sig) into *info and *uid; returns 1 if
+ * another instance stays pending. */
+static int pend_take(struct thread *t, int sig, struct sig_info *info,
+		     uint32_t *uid)
+{
+	struct pend **link;
+
+	for (link = &pend_head; *link; link = &(*link)->next)
+		if ((*link)->sig == sig && (*link)->t == t)
+			break;
+	if (!*link) {
+		memset(info, 0, sizeof(*info));
+		info->code = SI_USER;
+		*uid = 0;
+		return 0;
+	}
+	*info = (*link)->info;
+	*uid = (*link)->uid;
+	pend_unlink(link);
+	for (struct pend *p = *link; p; p = p->next)
+		if (p->sig == sig && p->t == t)
+			return 1;
+	return 0;
 }
 
 void sig_update_work(void)
@@ -137,10 +185,20 @@ static struct thread *pick_thread(uint64_t bit)
 	return NULL;
 }
 
-int sig_send(struct thread *t, int sig, const struct sig_info *info)
+/* A timer's signal that will not be delivered with its info: the timer
+ * may send the next one. */
+static void timer_gone(const struct sig_info *info)
+{
+	if (info->code == SI_TIMER && ptimer_delivered)
+		ptimer_delivered(info->timerid, 1);
+}
+
+int sig_queue(struct thread *t, int sig, const struct sig_info *info,
+	      uint32_t uid)
 {
 	uint64_t bit, *set;
 	struct thread *to;
+	int rt = sig >= SIG_RT_FIRST;
 
 	if (sig < 1 || sig > SIG_MAX)
 		return -EINVAL;
@@ -149,13 +207,26 @@ int sig_send(struct thread *t, int sig, const struct sig_info *info)
 	/* An ignored signal is dropped unless blocked (a blocked one may be
 	 * waited for, or its action changed before it is unblocked). */
 	if (sig_ignored(sig) && to && !(to->sig_mask & bit) &&
-	    !(to->sig_waitset & bit))
+	    !(to->sig_waitset & bit)) {
+		timer_gone(info);
 		return 1;
+	}
 	set = t ? &t->sig_pending : &sig_proc_pending;
-	if (*set & bit)
-		return 0;
+	if (!rt && (*set & bit)) {
+		timer_gone(info);
+		return 0; /* standard signals merge */
+	}
+	/* Linux: a real-time signal needs a record within RLIMIT_SIGPENDING
+	 * (a timer's is preallocated there, so it never fails); only kill()
+	 * may then make it pending without its info. */
+	if ((rt && info->code != SI_TIMER &&
+	     pend_count >= rlimit_cur(RLIMIT_SIGPENDING)) ||
+	    !pend_new(t, sig, info, uid)) {
+		if (rt && info->code != SI_USER && info->code != SI_TIMER)
+			return -EAGAIN;
+		timer_gone(info);
+	}
 	*set |= bit;
-	pend_put(t, sig, info);
 	sig_work = 1;
 	/* signalfd (fs/signalfd.c) waits for signals to become pending,
 	 * blocked ones included: tell it. Weak, so images without signalfd
@@ -181,21 +252,27 @@ int sig_send(struct thread *t, int sig, const struct sig_info *info)
 	return 1;
 }
 
+int sig_send(struct thread *t, int sig, const struct sig_info *info)
+{
+	return sig_queue(t, sig, info, ident_cred()->ruid);
+}
+
 int sig_dequeue(struct thread *t, uint64_t set, siginfo_t *si)
 {
 	uint64_t avail = (t->sig_pending | sig_proc_pending) & set;
 	struct sig_info info;
+	uint32_t uid;
 	int sig;
 
 	if (!avail)
 		return 0;
 	sig = __builtin_ctzll(avail) + 1;
 	if (t->sig_pending & SIG_BIT(sig)) {
-		t->sig_pending &= ~SIG_BIT(sig);
-		pend_take(t, sig, &info);
+		if (!pend_take(t, sig, &info, &uid))
+			t->sig_pending &= ~SIG_BIT(sig);
 	} else {
-		sig_proc_pending &= ~SIG_BIT(sig);
-		pend_take(NULL, sig, &info);
+		if (!pend_take(NULL, sig, &info, &uid))
+			sig_proc_pending &= ~SIG_BIT(sig);
 	}
 	sig_update_work();
 	memset(si, 0, sizeof(*si));
@@ -203,11 +280,12 @@ int sig_dequeue(struct thread *t, uint64_t set, siginfo_t *si)
 	si->si_code = info.code;
 	if (info.code == SI_TIMER) {
 		si->si_timerid = info.timerid;
-		si->si_overrun = info.overrun;
+		si->si_overrun = ptimer_delivered ?
+			ptimer_delivered(info.timerid, 0) : info.overrun;
 		si->si_value.sival_ptr = (void *)info.value;
 	} else {
 		si->si_pid = info.pid;
-		si->si_uid = 0;
+		si->si_uid = uid;
 		si->si_value.sival_ptr = (void *)info.value;
 	}
 	return sig;
@@ -271,6 +349,7 @@ static void fill_stack(const struct thread *t, stack_t *st, uint64_t sp)
 
 void arch_sig_call(uintptr_t handler, int sig, siginfo_t *si,
 		   struct k_ucontext *uc, uint64_t stack_top);
+static void resume_context(const mcontext_t *mc) __attribute__((noreturn));
 
 long sig_syscall_exit_call(long ret,
 			   long (*again)(long, long, long, long, long, long),
@@ -292,7 +371,7 @@ long sig_syscall_exit(long ret, int *restart)
 		struct k_sigaction ka;
 		struct k_ucontext uc;
 		siginfo_t si;
-		uint64_t sp = (uint64_t)(uintptr_t)&uc, old;
+		uint64_t sp = (uint64_t)(uintptr_t)&uc, old, rip;
 		int sig;
 
 		PREEMPT_ENTER();
@@ -303,10 +382,10 @@ long sig_syscall_exit(long ret, int *restart)
 		memset(&uc, 0, sizeof(uc));
 		fill_stack(t, &uc.uc_stack, sp);
 		/* A nested call has no interrupted register state: the frame
-		 * shows the syscall's return. Changes to uc_mcontext are not
-		 * applied (uc_sigmask is). */
-		uc.uc_mcontext.gregs[REG_RIP] =
-			(uint64_t)(uintptr_t)__builtin_return_address(0);
+		 * shows the syscall's return. uc_sigmask is applied; so is a
+		 * new RIP (below), other register changes are not. */
+		rip = (uint64_t)(uintptr_t)__builtin_return_address(0);
+		uc.uc_mcontext.gregs[REG_RIP] = rip;
 		uc.uc_mcontext.gregs[REG_RSP] = sp;
 		uc.uc_mcontext.gregs[REG_RAX] = (uint64_t)ret;
 		old = enter_handler(t, sig, &ka);
@@ -322,10 +401,23 @@ long sig_syscall_exit(long ret, int *restart)
 		PREEMPT_ENTER();
 		t->sig_mask = uc.uc_sigmask & ~SIG_UNBLOCKABLE;
 		ran = 1;
+		/* The handler moved the program counter (musl's cancel
+		 * handler sends an asynchronously cancelled thread to
+		 * __cp_cancel this way): the syscall and everything below
+		 * the frame are abandoned, the program goes on there, on the
+		 * stack the handler chose or else just below this frame. */
+		if ((uint64_t)uc.uc_mcontext.gregs[REG_RIP] != rip) {
+			if ((uint64_t)uc.uc_mcontext.gregs[REG_RSP] == sp)
+				uc.uc_mcontext.gregs[REG_RSP] = (sp & ~15UL) - 8;
+			t->sig_saved_valid = 0;
+			resume_context(&uc.uc_mcontext);
+		}
 		/* musl's cancel handler blocks SIGCANCEL in uc_sigmask when
-		 * it acts (and would move the PC to __cp_cancel): then the
-		 * call must end with -EINTR so that __uni_cp_end cancels,
-		 * although the handler has SA_RESTART. */
+		 * it acts on a deferred cancel (the PC it sees is never in
+		 * __cp_begin..__cp_end here, so it re-sends the signal
+		 * instead of moving the PC): then the call must end with
+		 * -EINTR so that __uni_cp_end cancels, although the handler
+		 * has SA_RESTART. */
 		if (!(ka.flags & SA_RESTART) ||
 		    (sig == SIGCANCEL &&
 		     (uc.uc_sigmask & ~old & SIG_BIT(SIGCANCEL))))
@@ -496,7 +588,6 @@ void arch_sig_resume(const struct trap_frame *tf) __attribute__((noreturn));
  * resume there. Not through SYSCALL_DEFINE: it never returns. */
 long sys_rt_sigreturn(long a0, long a1, long a2, long a3, long a4, long a5)
 {
-	static struct trap_frame tf; /* used with interrupts off, one CPU */
 	struct thread *t;
 	struct k_ucontext uc;
 
@@ -515,20 +606,57 @@ long sys_rt_sigreturn(long a0, long a1, long a2, long a3, long a4, long a5)
 		}
 		sched_fpu_restore(fpu_buf);
 	}
+	resume_context(&uc.uc_mcontext);
+}
+
+/* Leave the kernel (one PREEMPT_ENTER deep) for the register state mc,
+ * delivering what is pending on the way, as an interrupt return does. */
+static void resume_context(const mcontext_t *mc)
+{
+	static struct trap_frame tf; /* used with interrupts off, one CPU */
+
 	sched_cpu.preempt_count--;
 	if (sched_cpu.need_resched)
 		sched_preempt_point();
-	mcontext_to_tf(&uc.uc_mcontext, &tf);
+	/* After the preemption point: another thread may use tf there. */
+	mcontext_to_tf(mc, &tf);
 	if (sig_work)
 		sig_irq_exit(&tf);
 	arch_sig_resume(&tf);
 }
 
+void sig_drop_timer(int timerid)
+{
+	struct pend **link = &pend_head;
+
+	while (*link) {
+		struct pend *p = *link;
+		uint64_t *set;
+
+		if (p->info.code != SI_TIMER || p->info.timerid != timerid) {
+			link = &p->next;
+			continue;
+		}
+		set = p->t ? &p->t->sig_pending : &sig_proc_pending;
+		if (!pend_has_other(p))
+			*set &= ~SIG_BIT(p->sig);
+		pend_unlink(link);
+	}
+	sig_update_work();
+}
+
 void sig_thread_exit(struct thread *t)
 {
-	for (int i = 0; i < NPEND; i++)
-		if (pend[i].sig && pend[i].t == t)
-			pend[i].sig = 0;
+	struct pend **link = &pend_head;
+
+	while (*link) {
+		if ((*link)->t != t) {
+			link = &(*link)->next;
+			continue;
+		}
+		timer_gone(&(*link)->info);
+		pend_unlink(link);
+	}
 	t->sig_pending = 0;
 	sig_update_work();
 }

@@ -2,8 +2,9 @@
  * sys_signal.c - the signal syscalls: actions, masks, waiting, sending.
  *
  * Layer: kernel signal syscalls over signal.c. One process (pid 1): kill
- * takes pid 1, 0 or -1 (the process itself), tkill/tgkill the tids of its
- * threads; anything else is ESRCH. Masks and the alternate stack are per
+ * and rt_sigqueueinfo take pid 1 (kill also 0 and -1: the process itself),
+ * tkill/tgkill/rt_tgsigqueueinfo the tids of its threads; anything else
+ * is ESRCH. Masks and the alternate stack are per
  * thread (struct thread, sched/priv.h); actions are per process.
  */
 #include <errno.h>
@@ -252,4 +253,74 @@ SYSCALL_DEFINE3(tgkill, int, tgid, int, tid, int, sig)
 	if (tgid != UNI_PID || !t)
 		return -ESRCH;
 	return send_checked(t, sig, SI_TKILL);
+}
+
+/* rt_sigqueueinfo and rt_tgsigqueueinfo: the caller's siginfo goes with
+ * the signal (si_code, si_pid, si_uid, si_value). As Linux, only a signal
+ * to oneself may claim a kernel or kill() origin (si_code >= 0, or
+ * SI_TKILL): anything else is EPERM, checked before the target is looked
+ * up. A real-time signal over RLIMIT_SIGPENDING is EAGAIN. */
+static long read_info(const siginfo_t *usi, int to_self, struct sig_info *info,
+		      uint32_t *uid)
+{
+	siginfo_t si;
+
+	if (copy_from_user(&si, usi, sizeof(si)))
+		return -EFAULT;
+	if ((si.si_code >= 0 || si.si_code == SI_TKILL) && !to_self)
+		return -EPERM;
+	*info = (struct sig_info){
+		.code = si.si_code,
+		.pid = si.si_pid,
+		.value = (uint64_t)(uintptr_t)si.si_value.sival_ptr,
+	};
+	*uid = si.si_uid;
+	return 0;
+}
+
+static long queue_checked(struct thread *t, int sig,
+			  const struct sig_info *info, uint32_t uid)
+{
+	int rc;
+
+	if (sig < 0 || sig > SIG_MAX)
+		return -EINVAL;
+	if (!sig)
+		return 0; /* existence and permission check only */
+	rc = sig_queue(t, sig, info, uid);
+	return rc < 0 ? rc : 0;
+}
+
+SYSCALL_DEFINE3(rt_sigqueueinfo, int, pid, int, sig, const siginfo_t *, usi)
+{
+	struct sig_info info;
+	uint32_t uid;
+	/* "Oneself" is the calling thread's id, as Linux compares it. */
+	long rc = read_info(usi, pid == sched_tid(sched_current()), &info,
+			    &uid);
+
+	if (rc)
+		return rc;
+	if (pid != UNI_PID)
+		return -ESRCH;
+	return queue_checked(NULL, sig, &info, uid);
+}
+
+SYSCALL_DEFINE4(rt_tgsigqueueinfo, int, tgid, int, tid, int, sig,
+		const siginfo_t *, usi)
+{
+	struct thread *t;
+	struct sig_info info;
+	uint32_t uid;
+	long rc;
+
+	if (tgid <= 0 || tid <= 0)
+		return -EINVAL;
+	t = sched_find(tid);
+	rc = read_info(usi, t && t == sched_current(), &info, &uid);
+	if (rc)
+		return rc;
+	if (tgid != UNI_PID || !t)
+		return -ESRCH;
+	return queue_checked(t, sig, &info, uid);
 }

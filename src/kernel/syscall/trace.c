@@ -31,6 +31,7 @@
 #include <string.h>
 #include <uni/cmdline.h>
 #include <uni/kernel.h>
+#include <uni/sched.h>
 #include <uni/syscall.h>
 #include <uni/time.h>
 #include <uni/trace.h>
@@ -349,6 +350,7 @@ static void emit(struct line *l)
 /* The call whose line is not printed yet (printed when it returns). */
 static struct {
 	int valid;
+	const struct thread *t; /* its caller: only its return completes it */
 	long nr;
 	long a[6];
 } pending;
@@ -441,6 +443,7 @@ void trace_enter(long nr, long a0, long a1, long a2, long a3, long a4,
 	if (uni_trace_mode & TRACE_CALLS) {
 		flush_unfinished();
 		pending.valid = 1;
+		pending.t = sched_current();
 		pending.nr = nr;
 		pending.a[0] = a0;
 		pending.a[1] = a1;
@@ -479,13 +482,18 @@ void trace_leave(long nr, long ret)
 	}
 	if (!(uni_trace_mode & TRACE_CALLS))
 		return;
-	if (pending.valid && pending.nr == nr) {
+	if (pending.valid && pending.nr == nr &&
+	    pending.t == sched_current()) {
 		put_name(&l, nr);
 		put_args(&l, nr, pending.a, ret, 1);
 		put(&l, ")");
 		pending.valid = 0;
 	} else {
 		const char *name = syscall_name(nr);
+
+		/* Another thread's call returns: the pending one (of the
+		 * thread switched away from) is unfinished. */
+		flush_unfinished();
 
 		if (name)
 			put(&l, "<... %s resumed>)", name);

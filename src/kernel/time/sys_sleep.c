@@ -2,9 +2,10 @@
  * sys_sleep.c - nanosleep and clock_nanosleep.
  *
  * Layer: kernel time syscalls over the scheduler's blocking wait
- * (sched_block, a deadline on the tickless timer queue). REALTIME sleeps
- * are converted to the monotonic clock with the wall clock read at start
- * (the wall clock is never stepped). A sleep ended early by
+ * (sched_block, a deadline on the tickless timer queue). Absolute
+ * REALTIME sleeps are converted to the monotonic clock, and again each
+ * time clock_settime steps the wall clock (time_wall_watch); relative
+ * sleeps do not move with it, as on Linux. A sleep ended early by
  * sched_interrupt() (a signal, pthread_cancel) returns -EINTR and, for
  * relative sleeps, writes the time left.
  */
@@ -18,6 +19,56 @@
 #include <uni/uaccess.h>
 
 #define TIMER_ABSTIME_FLAG 1
+
+/* Threads in an absolute CLOCK_REALTIME sleep: clock_settime wakes them
+ * to convert their deadline again (each entry lives on its thread's
+ * stack while it sleeps). */
+struct wall_sleeper {
+	struct thread *t;
+	struct wall_sleeper *next;
+};
+static struct wall_sleeper *wall_sleepers;
+
+static void wall_stepped(struct wall_watch *w, int64_t step)
+{
+	(void)w;
+	(void)step;
+	for (struct wall_sleeper *s = wall_sleepers; s; s = s->next)
+		sched_wake(s->t);
+}
+
+/* An absolute CLOCK_REALTIME sleep until wall_ns: 0 once the wall clock
+ * reaches it (however it is set meanwhile), or sched_block's -EINTR. */
+static long sleep_wall(uint64_t wall_ns)
+{
+	static struct wall_watch watch = { .fn = wall_stepped };
+	static int watching;
+	struct wall_sleeper me = { .t = sched_current() }, **pp;
+	long rc;
+
+	if (!watching) {
+		time_wall_watch(&watch);
+		watching = 1;
+	}
+	for (;;) {
+		uint64_t base = time_wall_base_ns(), now = time_now_ns();
+		uint64_t deadline = wall_ns > base ? wall_ns - base : 0;
+
+		if (deadline <= now)
+			return 0;
+		me.next = wall_sleepers;
+		wall_sleepers = &me;
+		rc = sched_block(deadline);
+		for (pp = &wall_sleepers; *pp != &me; pp = &(*pp)->next)
+			;
+		*pp = me.next;
+		if (rc == -ETIMEDOUT)
+			return 0;
+		if (rc == -EINTR)
+			return rc;
+		/* 0: the wall clock was set; convert again. */
+	}
+}
 
 static long do_sleep(clockid_t clk, int flags, const struct timespec *ureq,
 		     struct timespec *urem)
@@ -34,10 +85,8 @@ static long do_sleep(clockid_t clk, int flags, const struct timespec *ureq,
 		req.tv_sec = 1000L * 365 * 86400; /* "forever" */
 	ns = timespec_ns(&req);
 	if (flags & TIMER_ABSTIME_FLAG) {
-		if (clk == CLOCK_REALTIME) {
-			uint64_t base = time_wall_base_ns();
-			ns = ns > base ? ns - base : 0;
-		}
+		if (clk == CLOCK_REALTIME)
+			return sleep_wall(ns);
 		if (ns <= now)
 			return 0;
 		deadline = ns;
