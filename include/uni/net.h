@@ -141,6 +141,8 @@ struct udp_opts {
 	uint8_t ttl, tos, mcast_ttl, mcast_loop;
 	int broadcast;
 	uint32_t mcast_if;     /* IP_MULTICAST_IF address, 0 = default */
+	uint8_t df;            /* set DF: -EMSGSIZE above the interface MTU
+	                        * instead of fragments (IP_PMTUDISC_DO, PROBE) */
 };
 struct udp_opts *udp_pcb_opts(struct udp_pcb *pcb);
 /* Send payload (nb data = payload, headroom intact) to dst:dport (or the

@@ -39,6 +39,7 @@ struct udp_sock {
 	uint16_t pport;
 	unsigned bound : 1, connected : 1, shut_rd : 1, shut_wr : 1,
 		pktinfo : 1, recvttl : 1, recvtos : 1;
+	uint8_t pmtudisc;           /* IP_MTU_DISCOVER, IP_PMTUDISC_* */
 };
 
 static const struct sock_ops udp_ops;
@@ -132,6 +133,7 @@ static int inet_create(struct socket *s, int type, int protocol, int kern)
 	if (!us)
 		return -ENOMEM;
 	us->s = s;
+	us->pmtudisc = IP_PMTUDISC_WANT; /* Linux's default for UDP */
 	us->pcb = udp_pcb_new(udp_sock_recv, us);
 	if (!us->pcb) {
 		kfree(us);
@@ -587,6 +589,16 @@ static int udp_setsockopt(struct socket *s, int level, int name,
 	case IP_RECVTOS:
 		us->recvtos = !!v;
 		return 0;
+	case IP_MTU_DISCOVER:
+		/* No path MTU is learnt: the interface MTU is the path's, so
+		 * DONT, WANT, INTERFACE and OMIT all fragment above it (WANT
+		 * without Linux's DF on the smaller ones); DO and PROBE set
+		 * DF and refuse a larger datagram with EMSGSIZE. */
+		if (v < IP_PMTUDISC_DONT || v > IP_PMTUDISC_OMIT)
+			return -EINVAL;
+		us->pmtudisc = (uint8_t)v;
+		o->df = v == IP_PMTUDISC_DO || v == IP_PMTUDISC_PROBE;
+		return 0;
 	}
 	return -ENOPROTOOPT;
 }
@@ -608,6 +620,7 @@ static int udp_getsockopt(struct socket *s, int level, int name, void *kval,
 	case IP_PKTINFO: v = us->pktinfo; break;
 	case IP_RECVTTL: v = us->recvttl; break;
 	case IP_RECVTOS: v = us->recvtos; break;
+	case IP_MTU_DISCOVER: v = us->pmtudisc; break;
 	case IP_MULTICAST_IF:
 		*len = MIN(*len, (socklen_t)sizeof(struct in_addr));
 		memcpy(kval, &o->mcast_if, *len);

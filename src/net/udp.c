@@ -262,6 +262,7 @@ int udp_pcb_send(struct udp_pcb *pcb, struct netbuf *nb, uint32_t dst,
 	o.nif = nif;
 	o.next_hop = nh;
 	o.tos = pcb->opts.tos;
+	o.df = pcb->opts.df;
 	o.ttl = pcb->opts.ttl ? pcb->opts.ttl : 64;
 	if (ip4_is_multicast(dst)) {
 		o.ttl = pcb->opts.mcast_ttl;

@@ -5,8 +5,8 @@
  * copied), recvmsg's name, MSG_PEEK, MSG_TRUNC and control messages
  * (IP_PKTINFO, IP_TTL, IP_TOS, MSG_CTRUNC), sendmsg's address rules,
  * per-call IP_TTL/IP_TOS, refused control messages and EMSGSIZE, ICMP
- * errors reported once, shutdown, multicast options, and no leak on
- * release (ASan). */
+ * errors reported once, shutdown, multicast options, IP_MTU_DISCOVER
+ * and no leak on release (ASan). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -401,6 +401,21 @@ static void test_options(void)
 	CHECK(s->ops->setsockopt(s, IPPROTO_IP, IP_MULTICAST_TTL, &c, 0) == -EINVAL);
 	CHECK(s->ops->getsockopt(s, IPPROTO_IP, IP_MULTICAST_TTL, &v, &len) == 0 &&
 	      len == sizeof(v) && v == 3);
+	/* IP_MTU_DISCOVER: Linux's default WANT; DO and PROBE set DF */
+	len = sizeof(v);
+	CHECK(s->ops->getsockopt(s, IPPROTO_IP, IP_MTU_DISCOVER, &v, &len) == 0 &&
+	      v == IP_PMTUDISC_WANT && p->opts.df == 0);
+	v = IP_PMTUDISC_DO;
+	CHECK(s->ops->setsockopt(s, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v)) == 0 &&
+	      p->opts.df == 1);
+	CHECK(s->ops->getsockopt(s, IPPROTO_IP, IP_MTU_DISCOVER, &v, &len) == 0 &&
+	      v == IP_PMTUDISC_DO);
+	v = IP_PMTUDISC_OMIT;
+	CHECK(s->ops->setsockopt(s, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v)) == 0 &&
+	      p->opts.df == 0);
+	v = IP_PMTUDISC_OMIT + 1;
+	CHECK(s->ops->setsockopt(s, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v)) ==
+	      -EINVAL && p->opts.df == 0);
 	s->broadcast = 1;
 	CHECK(s->ops->setsockopt(s, SOL_SOCKET, SO_BROADCAST, &v, sizeof(v)) ==
 	      -ENOPROTOOPT && p->opts.broadcast == 1);
