@@ -44,6 +44,14 @@ int sock_wait(struct socket *s, uint32_t mask, int for_send, int flags)
 	return -EAGAIN; /* a test never blocks */
 }
 
+/* The socket layer's: here a "socket file" is any file whose ops are
+ * sock_fops_fake, its priv the socket. */
+static const struct file_ops sock_fops_fake;
+struct socket *sock_from_file(struct file *f)
+{
+	return f && f->ops == &sock_fops_fake ? f->priv : NULL;
+}
+
 static struct socket *new_sock(int type, int proto, int *err)
 {
 	struct socket *s = calloc(1, sizeof(*s));
@@ -351,6 +359,33 @@ static void test_fuzz(void)
 	CHECK(1);
 }
 
+/* netlink_kernel_send: a datagram from the kernel outside any request
+ * (mq_notify's SIGEV_THREAD cookie) is read whole; other files refused. */
+static void test_kernel_send(void)
+{
+	int err;
+	struct socket *s = new_sock(SOCK_RAW, NETLINK_ROUTE, &err);
+	struct socket other = { .family = AF_UNIX };
+	struct file f = { .ops = &sock_fops_fake, .priv = s };
+	struct file fo = { .ops = &sock_fops_fake, .priv = &other };
+	struct file plain = { 0 };
+	unsigned char cookie[32], got[64];
+	int mflags = 0;
+
+	for (unsigned i = 0; i < sizeof(cookie); i++)
+		cookie[i] = (unsigned char)(i * 7 + 1);
+	CHECK(netlink_kernel_send(&plain, cookie, sizeof(cookie)) == -ENOTSOCK);
+	CHECK(netlink_kernel_send(NULL, cookie, sizeof(cookie)) == -ENOTSOCK);
+	CHECK(netlink_kernel_send(&fo, cookie, sizeof(cookie)) == -EINVAL);
+	CHECK(netlink_kernel_send(&f, NULL, 0) == 0);
+	CHECK(xfer(s, got, sizeof(got), 0, 0, NULL) == -EAGAIN);
+	CHECK(netlink_kernel_send(&f, cookie, sizeof(cookie)) == 0);
+	CHECK(xfer(s, got, sizeof(got), 0, 0, &mflags) == sizeof(cookie) &&
+	      !memcmp(got, cookie, sizeof(cookie)));
+	CHECK(xfer(s, got, sizeof(got), 0, 0, NULL) == -EAGAIN);
+	free_sock(s);
+}
+
 int main(void)
 {
 	lo.addr = htonl(0x7f000001);
@@ -362,6 +397,7 @@ int main(void)
 	test_single_link();
 	test_socket_rules();
 	test_fuzz();
+	test_kernel_send();
 	printf("test_net_sock: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
