@@ -25,7 +25,10 @@ struct thread {
 	uint64_t fs_base;      /* TLS pointer while switched out */
 	uint64_t cpu_ns;       /* CPU time used, up to its last charge */
 	int policy;            /* SCHED_OTHER, _FIFO, _RR, _BATCH, _IDLE */
-	int prio;              /* run-queue level: 0, or 1..99 for FIFO/RR */
+	int prio;              /* run-queue level: 0, or 1..99 for FIFO/RR;
+				* base_prio raised by PI-futex waiters */
+	int base_prio;         /* the level its policy alone gives it */
+	struct pi_waiter *pi_wait; /* futex.c: the PI futex it blocks on */
 	int reset_on_fork;     /* SCHED_RESET_ON_FORK, kept for getscheduler */
 	int *clear_tid;        /* CLONE_CHILD_CLEARTID / set_tid_address */
 	struct timer wait_timer;  /* sched_block's deadline */
@@ -86,6 +89,17 @@ struct thread *sched_new_thread(int (*fn)(void *), void *arg,
 #define SCHED_OTHER_SLICE_NS 10000000ULL /* 10 ms, SCHED_OTHER round robin */
 #define SCHED_RR_SLICE_NS 100000000ULL   /* 100 ms, Linux's RR_TIMESLICE */
 void sched_set_policy(struct thread *t, int policy, int prio);
+/* Move t to run-queue level `level` by the same rules, its policy and
+ * base_prio unchanged (futex.c: priority inheritance). */
+void sched_set_level(struct thread *t, int level);
+
+/* Priority-inheritance futexes (futex.c). futex_pi_adjust sets t's level
+ * to the highest of its base_prio and its PI waiters' levels and passes
+ * a change on along the chain of owners t waits for; sched_set_policy
+ * calls it. futex_pi_thread_exit: t ends, the waiters of the PI futexes
+ * it owns look at their words again (sched_exit_thread calls it). */
+void futex_pi_adjust(struct thread *t);
+void futex_pi_thread_exit(struct thread *t);
 
 /* From the interrupt path (arch trap.c -> sched_irq). */
 void sched_irq(struct trap_frame *tf);

@@ -23,8 +23,12 @@
  * list, a woken or yielding one to the tail. SCHED_FIFO has no slice,
  * SCHED_RR a 100 ms one, level 0 a 10 ms one. With every thread at level
  * 0 (the usual program) only level 0 is ever touched: the real-time
- * levels cost one test of an empty bitmap per pick. CPU time is charged
- * to the running thread at every switch (charge(), from the TSC clock).
+ * levels cost one test of an empty bitmap per pick. A thread's level is
+ * its policy's (base_prio), raised while a thread of a higher level waits
+ * for a priority-inheritance futex it owns (futex.c, sched_set_level);
+ * sched_getparam and the permission checks see base_prio. CPU time is
+ * charged to the running thread at every switch (charge(), from the TSC
+ * clock).
  */
 #include <errno.h>
 #include <sched.h>
@@ -518,10 +522,18 @@ void sched_interrupt(struct thread *t)
 
 void sched_set_policy(struct thread *t, int policy, int prio)
 {
+	KASSERT(prio >= 0 && prio <= SCHED_RT_MAX);
+	t->policy = policy;
+	t->base_prio = prio;
+	futex_pi_adjust(t); /* the level: prio, or a PI waiter's if higher */
+	sched_set_level(t, t->prio); /* the policy alone: preemption, slice */
+}
+
+void sched_set_level(struct thread *t, int prio)
+{
 	int old = t->prio;
 
 	KASSERT(prio >= 0 && prio <= SCHED_RT_MAX);
-	t->policy = policy;
 	if (t->state == T_RUNNABLE) {
 		if (prio != old) {
 			rq_remove(t);
@@ -696,7 +708,7 @@ struct thread *sched_new_thread(int (*fn)(void *), void *arg,
 	t->sig_mask = cur->sig_mask; /* clone inherits the mask */
 	if (!cur->reset_on_fork) { /* and the policy, as Linux's clone */
 		t->policy = cur->policy;
-		t->prio = cur->prio;
+		t->prio = t->base_prio = cur->base_prio; /* not a PI boost */
 	} /* else SCHED_OTHER, the flag not inherited either */
 	t->ss_flags = SS_DISABLE;
 	memcpy(t->fpu, fpu_init_state, fpu_size);
@@ -717,6 +729,7 @@ void sched_exit_thread(int status)
 
 	if (nthreads == 1)
 		proc_exit(status);
+	futex_pi_thread_exit(t);
 	if (t->clear_tid) {
 		int zero = 0;
 		if (!copy_to_user(t->clear_tid, &zero, sizeof(zero)))

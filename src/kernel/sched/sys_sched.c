@@ -161,7 +161,7 @@ static int policy_permitted(const struct thread *t, int policy, int prio)
 	lim = rlimit_cur(RLIMIT_RTPRIO);
 	if (policy != t->policy && !lim)
 		return 0;
-	return prio <= t->prio || (uint64_t)prio <= lim;
+	return prio <= t->base_prio || (uint64_t)prio <= lim;
 }
 
 /* policy -1: keep t's policy (sched_setparam). */
@@ -235,7 +235,7 @@ SYSCALL_DEFINE2(sched_getparam, int, pid, struct sched_param *, param)
 	t = policy_target(pid);
 	if (!t)
 		return -ESRCH;
-	prio = t->prio;
+	prio = t->base_prio; /* not a PI boost, as Linux */
 	/* The kernel's struct sched_param is the priority alone. */
 	if (copy_to_user(param, &prio, sizeof(prio)))
 		return -EFAULT;
