@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "check.h"
+#include "trail.h"
 
 #define FUTEX_LOCK_PI 6
 #define FUTEX_UNLOCK_PI 7
@@ -85,23 +86,6 @@ static void mutex_init(pthread_mutex_t *m, int type, int protocol, int robust)
 	pthread_mutexattr_setrobust(&a, robust);
 	pthread_mutex_init(m, &a);
 	pthread_mutexattr_destroy(&a);
-}
-
-/* Who finished first: one letter per event. */
-static char trail[16];
-static atomic_int ntrail;
-
-static void mark(char c)
-{
-	int i = atomic_fetch_add(&ntrail, 1);
-	if (i < (int)sizeof(trail) - 1)
-		trail[i] = c;
-}
-
-static void trail_reset(void)
-{
-	memset(trail, 0, sizeof(trail));
-	ntrail = 0;
 }
 
 static int before(char a, char b)

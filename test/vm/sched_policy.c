@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "check.h"
+#include "trail.h"
 
 static uint64_t now_ns(void)
 {
@@ -56,23 +57,6 @@ static pthread_t start(void *(*fn)(void *), void *arg, int policy, int prio)
 	if (pthread_create(&t, &a, fn, arg))
 		return 0;
 	return t;
-}
-
-/* A log of who ran when: one letter per event. */
-static char trail[64];
-static atomic_int ntrail;
-
-static void mark(char c)
-{
-	int i = atomic_fetch_add(&ntrail, 1);
-	if (i < (int)sizeof(trail) - 1)
-		trail[i] = c;
-}
-
-static void trail_reset(void)
-{
-	memset(trail, 0, sizeof(trail));
-	ntrail = 0;
 }
 
 /* --- values and errors ---------------------------------------------------- */

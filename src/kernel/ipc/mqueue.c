@@ -371,6 +371,27 @@ static long mq_wait(struct file *f, struct mqueue *q, int send,
 	return 0;
 }
 
+/* The start of a send (sending) or a receive: the timeout copied in and
+ * the queue file behind fd, open for that direction. 0 with *fp
+ * referenced, or -EFAULT, -EBADF. */
+static long mq_io_begin(int fd, int sending, const struct timespec *uts,
+			struct timespec *ts, struct file **fp)
+{
+	struct file *f;
+
+	if (uts && copy_from_user(ts, uts, sizeof(*ts)))
+		return -EFAULT;
+	f = mq_fd_get(fd);
+	if (!f)
+		return -EBADF;
+	if (sending ? !file_writable(f) : !file_readable(f)) {
+		file_put(f);
+		return -EBADF;
+	}
+	*fp = f;
+	return 0;
+}
+
 static long do_mq_send(int fd, const char *ubuf, size_t len, unsigned prio,
 		       const struct timespec *uts)
 {
@@ -383,15 +404,10 @@ static long do_mq_send(int fd, const char *ubuf, size_t len, unsigned prio,
 
 	if (prio >= MQ_PRIO_LIMIT)
 		return -EINVAL;
-	if (uts && copy_from_user(&ts, uts, sizeof(ts)))
-		return -EFAULT;
-	f = mq_fd_get(fd);
-	if (!f)
-		return -EBADF;
+	r = mq_io_begin(fd, 1, uts, &ts, &f);
+	if (r)
+		return r;
 	q = f->priv;
-	r = -EBADF;
-	if (!file_writable(f))
-		goto out;
 	r = -EMSGSIZE;
 	if (len > (size_t)q->st.msgsize)
 		goto out;
@@ -428,15 +444,10 @@ static long do_mq_receive(int fd, char *ubuf, size_t len, unsigned *uprio,
 	struct file *f;
 	long r;
 
-	if (uts && copy_from_user(&ts, uts, sizeof(ts)))
-		return -EFAULT;
-	f = mq_fd_get(fd);
-	if (!f)
-		return -EBADF;
+	r = mq_io_begin(fd, 0, uts, &ts, &f);
+	if (r)
+		return r;
 	q = f->priv;
-	r = -EBADF;
-	if (!file_readable(f))
-		goto out;
 	r = -EMSGSIZE;
 	if (len < (size_t)q->st.msgsize)
 		goto out;

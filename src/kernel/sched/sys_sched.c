@@ -112,12 +112,14 @@ static struct thread *policy_target(int pid)
 	return pid ? sched_find(pid) : sched_current();
 }
 
-SYSCALL_DEFINE1(sched_get_priority_max, int, policy)
+/* The priorities policy allows (Linux's): real-time 1..SCHED_RT_MAX, the
+ * others 0..0; -EINVAL for an unknown policy. */
+static long prio_bound(int policy, int max)
 {
 	switch (policy) {
 	case SCHED_FIFO:
 	case SCHED_RR:
-		return SCHED_RT_MAX;
+		return max ? SCHED_RT_MAX : 1;
 	case SCHED_OTHER:
 	case SCHED_BATCH:
 	case SCHED_IDLE:
@@ -128,20 +130,14 @@ SYSCALL_DEFINE1(sched_get_priority_max, int, policy)
 	}
 }
 
+SYSCALL_DEFINE1(sched_get_priority_max, int, policy)
+{
+	return prio_bound(policy, 1);
+}
+
 SYSCALL_DEFINE1(sched_get_priority_min, int, policy)
 {
-	switch (policy) {
-	case SCHED_FIFO:
-	case SCHED_RR:
-		return 1;
-	case SCHED_OTHER:
-	case SCHED_BATCH:
-	case SCHED_IDLE:
-	case SCHED_DEADLINE:
-		return 0;
-	default:
-		return -EINVAL;
-	}
+	return prio_bound(policy, 0);
 }
 
 /* Linux's rules for a caller without CAP_SYS_NICE: a real-time policy or
