@@ -113,7 +113,7 @@ static void release(uint64_t a, uint64_t b)
 		uint64_t s = MAX(v->start, a), e = MIN(v->end, b);
 		int dirty = 0;
 		pt_for_each(s, e - s, v->file ? drop_cb : release_cb, &dirty);
-		if (dirty)
+		if (dirty && mm_file_written)
 			mm_file_written(v->file);
 	}
 	pt_flush(a, b - a);

@@ -296,7 +296,9 @@ int mm_file_prepare(struct file *f, uint64_t pg, uint64_t n);
 void mm_file_map_pages(struct file *f, uint64_t a, uint64_t b, uint64_t pg,
 		       int prot);
 /* f's file was written through a shared mapping: mark st_mtime and
- * st_ctime (msync, munmap). */
-void mm_file_written(struct file *f);
+ * st_ctime (msync, munmap). Weak: a VMA has a file only after a file's
+ * mmap op ran, and that op lives beside it in mmap_file.c, so an image
+ * that maps no files (hello) does not link the file layer for this. */
+void mm_file_written(struct file *f) __attribute__((weak));
 
 #endif

@@ -647,7 +647,7 @@ static void note_written(uint64_t a, uint64_t len)
 		if (!v->file)
 			continue;
 		pt_for_each(s, e - s, clean_cb, &dirty);
-		if (dirty)
+		if (dirty && mm_file_written)
 			mm_file_written(v->file);
 		any |= dirty;
 	}
