@@ -93,13 +93,15 @@ void sched_set_policy(struct thread *t, int policy, int prio);
  * base_prio unchanged (futex.c: priority inheritance). */
 void sched_set_level(struct thread *t, int level);
 
-/* Priority-inheritance futexes (futex.c). futex_pi_adjust sets t's level
- * to the highest of its base_prio and its PI waiters' levels and passes
- * a change on along the chain of owners t waits for; sched_set_policy
- * calls it. futex_pi_thread_exit: t ends, the waiters of the PI futexes
- * it owns look at their words again (sched_exit_thread calls it). */
-void futex_pi_adjust(struct thread *t);
-void futex_pi_thread_exit(struct thread *t);
+/* Priority-inheritance futexes (futex_pi.c; weak: an image that cannot
+ * ask for one does not link them, futex_priv.h). futex_pi_adjust sets
+ * t's level to the highest of its base_prio and its PI waiters' levels
+ * and passes a change on along the chain of owners t waits for;
+ * sched_set_policy calls it. futex_pi_thread_exit: t ends, the waiters of
+ * the PI futexes it owns look at their words again (sched_exit_thread
+ * calls it). */
+void futex_pi_adjust(struct thread *t) __attribute__((weak));
+void futex_pi_thread_exit(struct thread *t) __attribute__((weak));
 
 /* From the interrupt path (arch trap.c -> sched_irq). */
 void sched_irq(struct trap_frame *tf);

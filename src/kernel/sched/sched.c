@@ -25,7 +25,7 @@
  * 0 (the usual program) only level 0 is ever touched: the real-time
  * levels cost one test of an empty bitmap per pick. A thread's level is
  * its policy's (base_prio), raised while a thread of a higher level waits
- * for a priority-inheritance futex it owns (futex.c, sched_set_level);
+ * for a priority-inheritance futex it owns (futex_pi.c, sched_set_level);
  * sched_getparam and the permission checks see base_prio. CPU time is
  * charged to the running thread at every switch (charge(), from the TSC
  * clock).
@@ -525,8 +525,11 @@ void sched_set_policy(struct thread *t, int policy, int prio)
 	KASSERT(prio >= 0 && prio <= SCHED_RT_MAX);
 	t->policy = policy;
 	t->base_prio = prio;
-	futex_pi_adjust(t); /* the level: prio, or a PI waiter's if higher */
-	sched_set_level(t, t->prio); /* the policy alone: preemption, slice */
+	if (futex_pi_adjust) {
+		futex_pi_adjust(t); /* prio, or a PI waiter's if higher */
+		prio = t->prio;
+	}
+	sched_set_level(t, prio); /* the level, and the policy's effects */
 }
 
 void sched_set_level(struct thread *t, int prio)
@@ -729,7 +732,8 @@ void sched_exit_thread(int status)
 
 	if (nthreads == 1)
 		proc_exit(status);
-	futex_pi_thread_exit(t);
+	if (futex_pi_thread_exit)
+		futex_pi_thread_exit(t);
 	if (t->clear_tid) {
 		int zero = 0;
 		if (!copy_to_user(t->clear_tid, &zero, sizeof(zero)))

@@ -13,6 +13,11 @@
 #include <uni/kernel.h>
 #include <uni/syscall.h>
 
+/* syscall(2) can ask futex for the priority-inheritance operations,
+ * which are linked only on request (sched/futex_priv.h). */
+extern const char uni_futex_pi;
+static const char *const link_futex_pi __attribute__((used)) = &uni_futex_pi;
+
 static const sys_handler_t syscall_table[UNI_NR_MAX] = {
 #define SYSCALL(name, nr) [nr] = sys_##name,
 #include <uni/syscalls.def>

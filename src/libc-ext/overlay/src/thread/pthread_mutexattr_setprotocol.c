@@ -6,12 +6,14 @@
  *
  * The attribute holds the protocol in two bits, 8 (INHERIT, as musl) and
  * MUTEX_PROTECT; one protocol clears the other. INHERIT is refused if
- * the kernel lacks FUTEX_LOCK_PI (uni's has it).
+ * the kernel lacks FUTEX_LOCK_PI; naming uni_futex_pi links uni's (the
+ * kernel's futex_pi.c is linked only into images that can ask for it).
  */
 #include "pthread_impl.h"
 #include "syscall.h"
 
 static volatile int pi_works = -1;
+extern const char uni_futex_pi;
 
 int pthread_mutexattr_setprotocol(pthread_mutexattr_t *a, int protocol)
 {
@@ -23,6 +25,8 @@ int pthread_mutexattr_setprotocol(pthread_mutexattr_t *a, int protocol)
 		return 0;
 	case PTHREAD_PRIO_INHERIT:
 		r = pi_works;
+		if (r < 0 && !uni_futex_pi)
+			r = ENOTSUP;
 		if (r < 0) {
 			volatile int word = 0;
 			r = -__syscall(SYS_futex, &word, FUTEX_LOCK_PI, 0, 0);
