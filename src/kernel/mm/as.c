@@ -103,6 +103,9 @@ static void drop_cb(uint64_t va, uint64_t pa, int prot, void *ctx)
 	pt_unmap(va);
 }
 
+/* mmap_file.c's mm_file_written, once a file has been mapped. */
+void (*mm_file_written_hook)(struct file *f);
+
 /* Unmap [a, b), freeing the frames mm owns (every populated page lies
  * in a VMA, which says whose its frames are). A file written through the
  * pages is marked modified (POSIX: at the latest after the write). */
@@ -113,8 +116,8 @@ static void release(uint64_t a, uint64_t b)
 		uint64_t s = MAX(v->start, a), e = MIN(v->end, b);
 		int dirty = 0;
 		pt_for_each(s, e - s, v->file ? drop_cb : release_cb, &dirty);
-		if (dirty && mm_file_written)
-			mm_file_written(v->file);
+		if (dirty && mm_file_written_hook)
+			mm_file_written_hook(v->file);
 	}
 	pt_flush(a, b - a);
 }
@@ -131,7 +134,7 @@ int as_unmap(uint64_t a, uint64_t b)
 		return -ENOMEM;
 	release(a, b);
 	if (vma_remove_range(&mm_as.vmas, a, b))
-		panic("as_unmap: no VMA node after the reserve");
+		MM_VMA_LOST("as_unmap");
 	hint_freed(a, b);
 	return 0;
 }
@@ -306,7 +309,7 @@ void *mm_alloc_stack(size_t size)
 	/* Guard: reserved so that nothing is ever mapped there, never
 	 * populated, so an overflow faults. */
 	if (as_reserve(g, g + PAGE_SIZE, PROT_NONE, VMA_GUARD))
-		panic("mm_alloc_stack: no VMA node after the reserve");
+		MM_VMA_LOST("mm_alloc_stack");
 	if (as_map_fresh(g + PAGE_SIZE, g + PAGE_SIZE + len,
 			 PROT_READ | PROT_WRITE, VMA_STACK)) {
 		as_unmap(g, g + PAGE_SIZE); /* a whole range: no split */

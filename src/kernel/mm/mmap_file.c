@@ -105,7 +105,7 @@ static long map_shared(struct file *f, uint64_t a, uint64_t len, int prot,
 		return -ENOMEM;
 	mm_as.vmas.file_ref = vma_file_ref;
 	if (as_reserve_file(a, a + len, prot, VMA_SHARED, f, pg))
-		panic("mmap: VMA nodes vanished after the reserve");
+		MM_VMA_LOST("mmap");
 	mm_file_map_pages(f, a, a + len, pg, prot);
 	return (long)a;
 }
@@ -153,7 +153,7 @@ static long map_private(struct file *f, uint64_t a, uint64_t len, int prot,
 	}
 	if (prot == PROT_NONE) {
 		if (vma_set_prot(&mm_as.vmas, a, a + len, PROT_NONE))
-			panic("mmap: VMA nodes vanished after the reserve");
+			MM_VMA_LOST("mmap");
 		as_protect(a, a + len, PROT_NONE);
 	}
 	return (long)a;
@@ -164,6 +164,7 @@ long mm_map_file(struct file *f, const struct mm_map *m)
 	int r = file_mappable(f, m->prot, m->shared);
 	long a;
 
+	mm_file_written_hook = mm_file_written;
 	if (r || !m->len)
 		return r;
 	if (m->shared)

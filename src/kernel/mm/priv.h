@@ -54,6 +54,11 @@ struct file;
  * default vm.mmap_min_addr is the same 64 KiB). */
 #define MM_NULL_GUARD 0x10000ULL
 
+/* Every caller reserves its VMA nodes before it changes anything, so a
+ * node missing afterwards is a broken invariant; one format for them all
+ * keeps one copy of the text in an image. */
+#define MM_VMA_LOST(who) panic("%s: VMA nodes vanished after the reserve", who)
+
 /* Everything below is internal to mm: hidden from other modules' view
  * of the symbol table (no effect on a static link but intent). */
 #pragma GCC visibility push(hidden)
@@ -296,9 +301,10 @@ int mm_file_prepare(struct file *f, uint64_t pg, uint64_t n);
 void mm_file_map_pages(struct file *f, uint64_t a, uint64_t b, uint64_t pg,
 		       int prot);
 /* f's file was written through a shared mapping: mark st_mtime and
- * st_ctime (msync, munmap). Weak: a VMA has a file only after a file's
- * mmap op ran, and that op lives beside it in mmap_file.c, so an image
- * that maps no files (hello) does not link the file layer for this. */
-void mm_file_written(struct file *f) __attribute__((weak));
+ * st_ctime (msync, munmap). Called through mm_file_written_hook, which
+ * mm_map_file sets: a VMA has a file only after that ran, and an image
+ * that maps no files (hello) then does not link the file layer for it. */
+void mm_file_written(struct file *f);
+extern void (*mm_file_written_hook)(struct file *f);
 
 #endif

@@ -132,7 +132,7 @@ SYSCALL_DEFINE1(brk, unsigned long, addr)
 			return (long)mm_as.brk;
 		if (mm_as.new_flags &&
 		    vma_set_flags(&mm_as.vmas, old, new, mm_as.new_flags, 0))
-			panic("brk: VMA nodes vanished after the reserve");
+			MM_VMA_LOST("brk");
 	}
 	mm_as.brk = addr;
 	return (long)addr;
@@ -244,7 +244,7 @@ static long do_mmap(uint64_t addr, uint64_t len, int prot, int flags,
 
 	if (ret > 0 && lock &&
 	    vma_set_flags(&mm_as.vmas, a, a + plen, lock, 0))
-		panic("mmap: VMA nodes vanished after the reserve");
+		MM_VMA_LOST("mmap");
 	return ret;
 }
 
@@ -403,7 +403,7 @@ SYSCALL_DEFINE3(mprotect, unsigned long, addr, size_t, len, int, prot)
 	    as_check_frames(pages_to_fill(addr, plen), addr, plen, 0))
 		return -ENOMEM;
 	if (vma_set_prot(&mm_as.vmas, addr, addr + plen, prot))
-		panic("mprotect: VMA nodes vanished after the reserve");
+		MM_VMA_LOST("mprotect");
 	as_protect(addr, addr + plen, prot);
 	return 0;
 }
@@ -423,7 +423,7 @@ static long remap_move(uint64_t from, uint64_t ol, uint64_t to, uint64_t nl,
 {
 	KASSERT(nl >= ol);
 	if (as_reserve_file(to, to + nl, prot, vflags, file, pg))
-		panic("mremap: VMA nodes vanished after the reserve");
+		MM_VMA_LOST("mremap");
 	as_move(from, to, ol);
 	if (file) {
 		mm_file_map_pages(file, to + ol, to + nl, pg + ol / PAGE_SIZE,
@@ -435,7 +435,7 @@ static long remap_move(uint64_t from, uint64_t ol, uint64_t to, uint64_t nl,
 			as_protect(from, from + ol, prot);
 	}
 	if (!keep && as_unmap(from, from + ol))
-		panic("mremap: VMA nodes vanished after the reserve");
+		MM_VMA_LOST("mremap");
 	return (long)to;
 }
 
@@ -647,8 +647,8 @@ static void note_written(uint64_t a, uint64_t len)
 		if (!v->file)
 			continue;
 		pt_for_each(s, e - s, clean_cb, &dirty);
-		if (dirty && mm_file_written)
-			mm_file_written(v->file);
+		if (dirty && mm_file_written_hook)
+			mm_file_written_hook(v->file);
 		any |= dirty;
 	}
 	if (any) /* cached translations must mark the next write again */
