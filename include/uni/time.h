@@ -39,13 +39,14 @@ uint64_t time_tsc_hz(void);
 int time_set_wall_ns(uint64_t wall_ns);
 
 /* A subsystem that converted CLOCK_REALTIME deadlines (absolute timers,
- * absolute sleeps) to monotonic ones registers once to hear of every
- * change: fn runs inside time_set_wall_ns, interrupts disabled, with
+ * absolute sleeps) to monotonic ones registers (when it first has one;
+ * registering again does nothing) to hear of every change: fn runs inside time_set_wall_ns, interrupts disabled, with
  * the signed step of REALTIME (new minus old), and re-arms what it must
  * (POSIX: an absolute REALTIME timer now in the past expires at once). */
 struct wall_watch {
 	void (*fn)(struct wall_watch *w, int64_t step_ns);
 	struct wall_watch *next;
+	int on;                 /* registered (time_wall_watch) */
 };
 void time_wall_watch(struct wall_watch *w);
 

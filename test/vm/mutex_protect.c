@@ -16,27 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "check.h"
-
-static uint64_t clk_ns(clockid_t c)
-{
-	struct timespec ts;
-	clock_gettime(c, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-/* Spin for ms of the calling thread's own CPU time. */
-static void work_ms(int ms)
-{
-	uint64_t end = clk_ns(CLOCK_THREAD_CPUTIME_ID) + (uint64_t)ms * 1000000;
-	while (clk_ns(CLOCK_THREAD_CPUTIME_ID) < end)
-		;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { 0, ms * 1000000L };
-	nanosleep(&ts, NULL);
-}
+#include "testutil.h"
 
 static struct timespec in_ms(int ms)
 {
@@ -308,7 +288,7 @@ static void *holder(void *arg)
 	pthread_mutex_lock(&held_m);
 	held_state = 1;
 	while (held_state != 2)
-		sleep_ms(2);
+		msleep(2);
 	pthread_mutex_unlock(&held_m);
 	return NULL;
 }
@@ -321,10 +301,10 @@ static void *contender(void *arg)
 	(void)arg;
 	CHECK(pthread_mutex_trylock(&held_m) == EBUSY && level() == FIFO(10));
 	ts = in_ms(50);
-	t0 = clk_ns(CLOCK_MONOTONIC);
+	t0 = now_ms();
 	CHECK(pthread_mutex_timedlock(&held_m, &ts) == ETIMEDOUT &&
 	      level() == FIFO(10));
-	CHECK(clk_ns(CLOCK_MONOTONIC) - t0 >= 45000000);
+	CHECK(now_ms() - t0 >= 45);
 	/* Waits at the ceiling and gets the mutex handed over. */
 	held_state = 2;
 	ts = in_ms(5000);
@@ -395,7 +375,7 @@ static void test_levels(void)
 	h = start(holder, NULL, 0);
 	CHECK(h != 0);
 	while (h && held_state != 1)
-		sleep_ms(2);
+		msleep(2);
 	run_at(contender, 10);
 	if (h)
 		pthread_join(h, NULL);
@@ -450,7 +430,7 @@ static const char *scene(int protocol)
 	if (!l)
 		return "";
 	while (!sc_locked)
-		sleep_ms(1);
+		msleep(1);
 	m = start(sc_mid, NULL, 30);
 	if (m)
 		pthread_join(m, NULL);

@@ -155,16 +155,7 @@ static void wall_stepped(struct wall_watch *ww, int64_t step)
 				sched_wake(w->t);
 }
 
-static void wall_watch_start(void)
-{
-	static struct wall_watch watch = { .fn = wall_stepped };
-	static int watching;
-
-	if (!watching) {
-		time_wall_watch(&watch);
-		watching = 1;
-	}
-}
+static struct wall_watch wall_watch = { .fn = wall_stepped };
 
 static long futex_wait(uint32_t *uaddr, uint32_t val,
 		       const struct timespec *uts, int absolute, int realtime,
@@ -189,7 +180,7 @@ static long futex_wait(uint32_t *uaddr, uint32_t val,
 	w.wall = deadline && absolute && realtime;
 	w.t = sched_current();
 	if (w.wall)
-		wall_watch_start();
+		time_wall_watch(&wall_watch);
 	wall_ns = deadline + time_wall_base_ns();
 	waiter_link(&w);
 	for (;;) {

@@ -62,16 +62,7 @@ static void wall_stepped(struct wall_watch *ww, int64_t step)
 			sched_wake(p->t);
 }
 
-static void wall_watch_start(void)
-{
-	static struct wall_watch watch = { .fn = wall_stepped };
-	static int watching;
-
-	if (!watching) {
-		time_wall_watch(&watch);
-		watching = 1;
-	}
-}
+static struct wall_watch wall_watch = { .fn = wall_stepped };
 
 #define PI_CHAIN_MAX 16 /* owner links followed for boosts and EDEADLK */
 
@@ -232,7 +223,7 @@ static long futex_lock_pi(uint32_t *uaddr, uint64_t deadline, int wall,
 		w.state = PI_WAITING;
 		w.wall = wall;
 		if (wall)
-			wall_watch_start();
+			time_wall_watch(&wall_watch);
 		pi_link(&w);
 		self->pi_wait = &w;
 		pi_set_owner(addr, owner);

@@ -195,6 +195,9 @@ int time_set_wall_ns(uint64_t wall_ns)
 
 void time_wall_watch(struct wall_watch *w)
 {
+	if (w->on)
+		return;
+	w->on = 1;
 	w->next = wall_watchers;
 	wall_watchers = w;
 }

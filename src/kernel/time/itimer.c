@@ -281,7 +281,6 @@ static void arm(struct ptimer *p, uint64_t value_ns, uint64_t interval_ns,
 		int abs)
 {
 	static struct wall_watch watch = { .fn = wall_stepped };
-	static int watching;
 	uint64_t now = time_now_ns(), deadline;
 
 	timer_stop(&p->tm);
@@ -307,10 +306,7 @@ static void arm(struct ptimer *p, uint64_t value_ns, uint64_t interval_ns,
 			uint64_t base = time_wall_base_ns();
 			value_ns = value_ns > base ? value_ns - base : 0;
 			p->wall = 1;
-			if (!watching) {
-				time_wall_watch(&watch);
-				watching = 1;
-			}
+			time_wall_watch(&watch);
 		}
 		deadline = value_ns > now ? value_ns : now + 1;
 	} else {

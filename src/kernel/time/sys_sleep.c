@@ -42,14 +42,10 @@ static void wall_stepped(struct wall_watch *w, int64_t step)
 static long sleep_wall(uint64_t wall_ns)
 {
 	static struct wall_watch watch = { .fn = wall_stepped };
-	static int watching;
 	struct wall_sleeper me = { .t = sched_current() }, **pp;
 	long rc;
 
-	if (!watching) {
-		time_wall_watch(&watch);
-		watching = 1;
-	}
+	time_wall_watch(&watch);
 	for (;;) {
 		uint64_t base = time_wall_base_ns(), now = time_now_ns();
 		uint64_t deadline = wall_ns > base ? wall_ns - base : 0;
