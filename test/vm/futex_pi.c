@@ -40,19 +40,10 @@ static int tid(void)
 	return (int)syscall(SYS_gettid);
 }
 
+/* FIFO at prio, or SCHED_OTHER for 0. */
 static pthread_t start(void *(*fn)(void *), void *arg, int prio)
 {
-	pthread_attr_t a;
-	struct sched_param p = { .sched_priority = prio };
-	pthread_t t;
-
-	pthread_attr_init(&a);
-	pthread_attr_setinheritsched(&a, PTHREAD_EXPLICIT_SCHED);
-	pthread_attr_setschedpolicy(&a, prio ? SCHED_FIFO : SCHED_OTHER);
-	pthread_attr_setschedparam(&a, &p);
-	if (pthread_create(&t, &a, fn, arg))
-		return 0;
-	return t;
+	return start_sched(fn, arg, prio ? SCHED_FIFO : SCHED_OTHER, prio);
 }
 
 static void mutex_init(pthread_mutex_t *m, int type, int protocol, int robust)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include "check.h"
 #include "testutil.h"
+#include "trail.h"
 
 static struct timespec in_ms(int ms)
 {
@@ -31,19 +32,10 @@ static struct timespec in_ms(int ms)
 
 /* Runs fn in a thread of the given FIFO priority (0: SCHED_OTHER) and
  * waits for it. */
+/* FIFO at prio, or SCHED_OTHER for 0. */
 static pthread_t start(void *(*fn)(void *), void *arg, int prio)
 {
-	pthread_attr_t a;
-	struct sched_param p = { .sched_priority = prio };
-	pthread_t t;
-
-	pthread_attr_init(&a);
-	pthread_attr_setinheritsched(&a, PTHREAD_EXPLICIT_SCHED);
-	pthread_attr_setschedpolicy(&a, prio ? SCHED_FIFO : SCHED_OTHER);
-	pthread_attr_setschedparam(&a, &p);
-	if (pthread_create(&t, &a, fn, arg))
-		return 0;
-	return t;
+	return start_sched(fn, arg, prio ? SCHED_FIFO : SCHED_OTHER, prio);
 }
 
 static void run_at(void *(*fn)(void *), int prio)
@@ -389,16 +381,6 @@ static void test_levels(void)
  * becomes ready. At the ceiling L finishes first; without, M does. */
 static pthread_mutex_t sc_m;
 static atomic_int sc_locked;
-static char trail[8];
-static atomic_int ntrail;
-
-static void mark(char c)
-{
-	int i = atomic_fetch_add(&ntrail, 1);
-	if (i < (int)sizeof(trail) - 1)
-		trail[i] = c;
-}
-
 static void *sc_low(void *arg)
 {
 	(void)arg;
@@ -421,8 +403,7 @@ static const char *scene(int protocol)
 {
 	pthread_t l, m;
 
-	memset(trail, 0, sizeof(trail));
-	ntrail = 0;
+	trail_reset();
 	sc_locked = 0;
 	if (mutex_init(&sc_m, PTHREAD_MUTEX_NORMAL, protocol, 50))
 		return "init";

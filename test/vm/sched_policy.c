@@ -44,21 +44,6 @@ static int set_self(int policy, int prio)
 	return pthread_setschedparam(pthread_self(), policy, &p);
 }
 
-static pthread_t start(void *(*fn)(void *), void *arg, int policy, int prio)
-{
-	pthread_attr_t a;
-	struct sched_param p = { .sched_priority = prio };
-	pthread_t t;
-
-	pthread_attr_init(&a);
-	pthread_attr_setinheritsched(&a, PTHREAD_EXPLICIT_SCHED);
-	pthread_attr_setschedpolicy(&a, policy);
-	pthread_attr_setschedparam(&a, &p);
-	if (pthread_create(&t, &a, fn, arg))
-		return 0;
-	return t;
-}
-
 /* --- values and errors ---------------------------------------------------- */
 
 static void test_values(void)
@@ -180,7 +165,7 @@ static void test_preempt(void)
 	 * returns; under SCHED_OTHER the creator would go on first. */
 	trail_reset();
 	CHECK(set_self(SCHED_FIFO, 10) == 0);
-	t = start(mark_h, NULL, SCHED_FIFO, 20);
+	t = start_sched(mark_h, NULL, SCHED_FIFO, 20);
 	mark('M');
 	CHECK(t && pthread_join(t, NULL) == 0);
 	printf("higher-priority child: %s\n", trail);
@@ -189,14 +174,14 @@ static void test_preempt(void)
 	/* A lower one does not run while the higher spins past many
 	 * SCHED_OTHER slices, and runs as soon as it blocks. */
 	low_ran = 0;
-	t = start(low_thread, NULL, SCHED_FIFO, 5);
+	t = start_sched(low_thread, NULL, SCHED_FIFO, 5);
 	spin_ms(100);
 	CHECK(low_ran == 0);
 	CHECK(t && pthread_join(t, NULL) == 0 && low_ran == 1);
 
 	/* SCHED_OTHER threads run below every real-time one. */
 	low_ran = 0;
-	t = start(low_thread, NULL, SCHED_OTHER, 0);
+	t = start_sched(low_thread, NULL, SCHED_OTHER, 0);
 	spin_ms(50);
 	CHECK(low_ran == 0);
 	CHECK(t && pthread_join(t, NULL) == 0 && low_ran == 1);
@@ -221,7 +206,7 @@ static void test_fifo(void)
 
 	trail_reset();
 	CHECK(set_self(SCHED_FIFO, 10) == 0);
-	t = start(fifo_peer, NULL, SCHED_FIFO, 10);
+	t = start_sched(fifo_peer, NULL, SCHED_FIFO, 10);
 	/* An equal FIFO thread waits through slices: nothing preempts. */
 	spin_ms(60);
 	CHECK(ntrail == 0);
@@ -234,7 +219,7 @@ static void test_fifo(void)
 	CHECK(strcmp(trail, "ABABAB") == 0);
 	/* A yield with only lower priorities waiting returns at once. */
 	low_ran = 0;
-	t = start(low_thread, NULL, SCHED_FIFO, 3);
+	t = start_sched(low_thread, NULL, SCHED_FIFO, 3);
 	sched_yield();
 	CHECK(low_ran == 0);
 	CHECK(t && pthread_join(t, NULL) == 0 && low_ran == 1);
@@ -263,7 +248,7 @@ static void test_rr(void)
 	rr_stop = 0;
 	rr_last = 0;
 	CHECK(set_self(SCHED_RR, 10) == 0);
-	t = start(rr_peer, NULL, SCHED_RR, 10);
+	t = start_sched(rr_peer, NULL, SCHED_RR, 10);
 	/* Spin and watch the clock: a hole in this thread's view of it is
 	 * a turn of the peer if the peer read the clock inside it (a host
 	 * stall makes holes too). Two such holes: the peer's turn, this
@@ -301,7 +286,7 @@ static void test_change(void)
 	/* Raising a waiting thread above the caller runs it at once. */
 	trail_reset();
 	CHECK(set_self(SCHED_FIFO, 10) == 0);
-	t = start(mark_h, NULL, SCHED_FIFO, 5);
+	t = start_sched(mark_h, NULL, SCHED_FIFO, 5);
 	spin_ms(20);
 	CHECK(ntrail == 0);
 	CHECK(pthread_setschedprio(t, 15) == 0);
@@ -312,7 +297,7 @@ static void test_change(void)
 
 	/* Lowering oneself below a waiting thread gives it the CPU. */
 	trail_reset();
-	t = start(mark_h, NULL, SCHED_FIFO, 5);
+	t = start_sched(mark_h, NULL, SCHED_FIFO, 5);
 	struct sched_param p = { .sched_priority = 2 };
 	CHECK(sched_setparam(0, &p) == 0);
 	mark('M');
