@@ -480,13 +480,22 @@ static int splits_at(const struct vma_set *s, uint64_t x)
 	return v && v->start != x;
 }
 
-int vma_set_prot(struct vma_set *s, uint64_t a, uint64_t b, int prot)
+/* Make a and b node boundaries, so that [a, b) is whole nodes: 0, or
+ * -ENOMEM with nothing changed. */
+static int isolate(struct vma_set *s, uint64_t a, uint64_t b)
 {
 	KASSERT(a < b);
 	if (vma_reserve(splits_at(s, a) + splits_at(s, b)))
 		return -ENOMEM;
 	split_at(s, a);
 	split_at(s, b);
+	return 0;
+}
+
+int vma_set_prot(struct vma_set *s, uint64_t a, uint64_t b, int prot)
+{
+	if (isolate(s, a, b))
+		return -ENOMEM;
 	for (struct vma *v = vma_next_after(s, a); v && v->start < b;
 	     v = vma_next_after(s, v->end))
 		v->prot = prot; /* not part of any aggregate */
@@ -497,11 +506,8 @@ int vma_set_prot(struct vma_set *s, uint64_t a, uint64_t b, int prot)
 int vma_set_flags(struct vma_set *s, uint64_t a, uint64_t b, unsigned set,
 		  unsigned clear)
 {
-	KASSERT(a < b);
-	if (vma_reserve(splits_at(s, a) + splits_at(s, b)))
+	if (isolate(s, a, b))
 		return -ENOMEM;
-	split_at(s, a);
-	split_at(s, b);
 	for (struct vma *v = vma_next_after(s, a); v && v->start < b;
 	     v = vma_next_after(s, v->end))
 		v->flags = (v->flags & ~clear) | set; /* not an aggregate */

@@ -106,10 +106,14 @@ static int policy_rt(int policy)
 	return policy == SCHED_FIFO || policy == SCHED_RR;
 }
 
-/* The target of a policy call: 0 is the caller. */
-static struct thread *policy_target(int pid)
+/* The target of a policy call (0 is the caller) into *t: 0, -EINVAL
+ * for a negative pid, -ESRCH for no such thread. */
+static int policy_target(int pid, struct thread **t)
 {
-	return pid ? sched_find(pid) : sched_current();
+	if (pid < 0)
+		return -EINVAL;
+	*t = pid ? sched_find(pid) : sched_current();
+	return *t ? 0 : -ESRCH;
 }
 
 /* The priorities policy allows (Linux's): real-time 1..SCHED_RT_MAX, the
@@ -165,15 +169,15 @@ static long set_policy(int pid, int policy, const struct sched_param *uparam)
 {
 	struct sched_param p;
 	struct thread *t;
-	int reset = 0;
+	int r, reset = 0;
 
 	if (!uparam || pid < 0)
 		return -EINVAL;
 	if (copy_from_user(&p, uparam, sizeof(p.sched_priority)))
 		return -EFAULT;
-	t = policy_target(pid);
-	if (!t)
-		return -ESRCH;
+	r = policy_target(pid, &t);
+	if (r)
+		return r;
 	if (policy < 0) {
 		policy = t->policy;
 		reset = t->reset_on_fork;
@@ -212,25 +216,24 @@ SYSCALL_DEFINE2(sched_setparam, int, pid, const struct sched_param *, param)
 SYSCALL_DEFINE1(sched_getscheduler, int, pid)
 {
 	struct thread *t;
+	int r;
 
-	if (pid < 0)
-		return -EINVAL;
-	t = policy_target(pid);
-	if (!t)
-		return -ESRCH;
+	r = policy_target(pid, &t);
+	if (r)
+		return r;
 	return t->policy | (t->reset_on_fork ? SCHED_RESET_ON_FORK : 0);
 }
 
 SYSCALL_DEFINE2(sched_getparam, int, pid, struct sched_param *, param)
 {
 	struct thread *t;
-	int prio;
+	int r, prio;
 
-	if (!param || pid < 0)
+	if (!param)
 		return -EINVAL;
-	t = policy_target(pid);
-	if (!t)
-		return -ESRCH;
+	r = policy_target(pid, &t);
+	if (r)
+		return r;
 	prio = t->base_prio; /* not a PI boost, as Linux */
 	/* The kernel's struct sched_param is the priority alone. */
 	if (copy_to_user(param, &prio, sizeof(prio)))
@@ -243,12 +246,11 @@ SYSCALL_DEFINE2(sched_rr_get_interval, int, pid, struct timespec *, uts)
 {
 	struct timespec ts = { 0, 0 };
 	struct thread *t;
+	int r;
 
-	if (pid < 0)
-		return -EINVAL;
-	t = policy_target(pid);
-	if (!t)
-		return -ESRCH;
+	r = policy_target(pid, &t);
+	if (r)
+		return r;
 	if (t->policy == SCHED_RR)
 		ts.tv_nsec = (long)SCHED_RR_SLICE_NS;
 	else if (t->policy != SCHED_FIFO)
